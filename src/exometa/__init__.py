@@ -1,0 +1,26 @@
+"""exometa: meta-analysis of clinical-trial outcomes, exact against metafor and fast at any scale.
+
+>>> from exometa import meta_analysis
+>>> res = meta_analysis([0.1, 0.3, 0.5], [0.01, 0.02, 0.04], method="DL")
+>>> round(res.estimate, 4)
+0.2231
+"""
+
+from .effects import effect_sizes
+from .errors import ConvergenceError, ConvergenceWarning, DataError, ExometaError, SmallSampleWarning
+from .models import Control, MetaRegressionResult, MetaResult, meta_analysis
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "effect_sizes",
+    "meta_analysis",
+    "Control",
+    "MetaResult",
+    "MetaRegressionResult",
+    "ExometaError",
+    "DataError",
+    "ConvergenceError",
+    "ConvergenceWarning",
+    "SmallSampleWarning",
+]

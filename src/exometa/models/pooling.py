@@ -1,0 +1,269 @@
+"""``meta_analysis``: the public entry point for pooling (metafor's ``rma``)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..checks import check_choice, check_level
+from ..errors import ConvergenceError, ConvergenceWarning, DataError, SmallSampleWarning
+from . import engine
+from .results import MetaRegressionResult, MetaResult
+from .tau2 import COMMON_EFFECT, ESTIMATORS, Batch, Control
+
+METHODS = ("EE", "FE", "DL", "DL2", "HE", "HS", "HSk", "SJ", "ML", "REML", "EB", "PM")
+TESTS = ("z", "t", "knha")
+
+
+def _labels(yi, k, slab):
+    if slab is not None:
+        return [str(s) for s in slab]
+    if isinstance(yi, pd.Series):
+        return [str(s) for s in yi.index]
+    return [f"study {i + 1}" for i in range(k)]
+
+
+def _name_studies(labels, bad) -> str:
+    names = [labels[i] for i in np.flatnonzero(bad)]
+    shown = ", ".join(repr(n) for n in names[:10])
+    return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
+
+def _as_2d(yi, vi, slab):
+    """Validate yi/vi; returns (y2d, v2d, single, labels)."""
+    y = np.asarray(yi, dtype=float)
+    v = np.asarray(vi, dtype=float)
+    if y.shape != v.shape:
+        raise DataError(f"`yi` and `vi` must have the same shape; got {y.shape} and {v.shape}.")
+    if y.ndim not in (1, 2):
+        raise DataError(f"`yi` must be 1-D (k,) or 2-D (B, k); got {y.ndim} dimensions.")
+    single = y.ndim == 1
+    labels = _labels(yi, y.shape[-1], slab) if single else None
+    if single:
+        bad = ~np.isfinite(y) | ~np.isfinite(v)
+        if bad.any():
+            raise DataError(
+                f"{bad.sum()} stud{'y has' if bad.sum() == 1 else 'ies have'} a missing or "
+                f"non-finite yi or vi: {_name_studies(labels, bad)}. Drop them before pooling "
+                "(a study without an effect size or variance cannot be pooled)."
+            )
+        y, v = y[None, :], v[None, :]
+    else:
+        half = np.isnan(y) != np.isnan(v)
+        if half.any():
+            rows = sorted(set(np.nonzero(half)[0].tolist()))[:10]
+            raise DataError(
+                f"`yi` and `vi` must be NaN together (NaN marks an absent study); "
+                f"rows {rows} have one without the other."
+            )
+    neg = np.isfinite(v) & (v <= 0)
+    if neg.any():
+        where = _name_studies(labels, neg[0]) if single else f"rows {sorted(set(np.nonzero(neg)[0].tolist()))[:10]}"
+        raise DataError(
+            f"Sampling variances must be > 0; {where} have vi <= 0. "
+            "Check the SDs or standard errors these variances came from."
+        )
+    return y, v, single, labels
+
+
+def _design(mods, k, B):
+    """Model matrix with an intercept column, and coefficient names."""
+    if mods is None:
+        return np.ones((B, k, 1)), ("intrcpt",)
+    if isinstance(mods, (pd.DataFrame, pd.Series)):
+        frame = pd.DataFrame(mods)
+        frame = pd.get_dummies(frame, drop_first=True, dtype=float)
+        names = tuple(str(c) for c in frame.columns)
+        m = frame.to_numpy(dtype=float)
+    else:
+        m = np.asarray(mods, dtype=float)
+        if m.ndim == 1:
+            m = m[:, None]
+        names = tuple(f"mod{j + 1}" for j in range(m.shape[1]))
+    if m.shape[0] != k:
+        raise DataError(f"`mods` must have one row per study (k = {k}); got {m.shape[0]} rows.")
+    if not np.isfinite(m).all():
+        raise DataError("`mods` has missing values; drop those studies or fill the moderator.")
+    X = np.column_stack([np.ones(k), m])
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise DataError("The moderators are collinear (the model matrix is not of full rank); drop a redundant one.")
+    return np.broadcast_to(X, (B, k, X.shape[1])), ("intrcpt",) + names
+
+
+def _check_convergence(fit, method, single):
+    bad = ~np.asarray(fit["converged"])
+    if not bad.any():
+        return
+    advice = (
+        f"The {method} estimator of tau^2 did not converge. Try control=Control(maxiter=1000) "
+        "or a smaller step (Control(step_adj=0.5)), or a non-iterative estimator such as "
+        "method='DL' or 'PM'."
+    )
+    if single:
+        raise ConvergenceError(advice)
+    rows = np.flatnonzero(bad)
+    warnings.warn(f"{advice} Rows {rows[:10].tolist()} are set to NaN.", ConvergenceWarning, stacklevel=3)
+    for key in ("beta", "se", "ci_lb", "ci_ub", "zval", "pval"):
+        fit[key][bad] = np.nan
+    for key in ("tau2", "tau2_ci_lb", "tau2_ci_ub", "i2", "h2", "pi_lb", "pi_ub"):
+        if key in fit:
+            fit[key][bad] = np.nan
+
+
+def meta_analysis(
+    yi,
+    vi,
+    method: str = "REML",
+    test: str = "z",
+    level=95,
+    mods=None,
+    tau2=None,
+    control: Control | None = None,
+    slab=None,
+):
+    """Pool effect sizes with a common- or random-effects model (metafor's ``rma``).
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Effect sizes and their sampling variances: shape (k,) for one
+        meta-analysis, or (B, k) for B meta-analyses fitted at once, with NaN
+        in both marking an absent study.
+    method : str
+        tau^2 estimator: 'EE'/'FE' (common effect), 'DL', 'DL2' (two-step
+        DerSimonian-Kacker), 'HE', 'HS', 'HSk', 'SJ', 'ML', 'REML', 'EB', 'PM'.
+    test : str
+        'z' (normal), 't' (t with k - p df) or 'knha' (Hartung-Knapp-Sidik-
+        Jonkman). With k = 1 the z-test is used, as in metafor.
+    level : float
+        Confidence level in percent (95) or as a fraction (0.95).
+    mods : array_like or DataFrame, optional
+        Moderators for a meta-regression (an intercept is added; text columns
+        become dummies). Returns a :class:`MetaRegressionResult`.
+    tau2 : float, optional
+        Fix tau^2 at this value instead of estimating it.
+    control : Control, optional
+        Iteration settings for ML/REML/EB.
+    slab : sequence of str, optional
+        Study labels, used in error messages.
+
+    Returns
+    -------
+    MetaResult or MetaRegressionResult
+
+    Examples
+    --------
+    The BCG vaccine trials (Colditz et al. 1994; metafor's ``dat.bcg``), log
+    risk ratios; metafor gives estimate -0.7145, tau^2 0.3132 (REML):
+
+    >>> import numpy as np
+    >>> from exometa import effect_sizes, meta_analysis
+    >>> tpos = [4, 6, 3, 62, 33, 180, 8, 505, 29, 17, 186, 5, 27]
+    >>> tneg = [119, 300, 228, 13536, 5036, 1361, 2537, 87886, 7470, 1699, 50448, 2493, 16886]
+    >>> cpos = [11, 29, 11, 248, 47, 372, 10, 499, 45, 65, 141, 3, 29]
+    >>> cneg = [128, 274, 209, 12619, 5761, 1079, 619, 87892, 7232, 1600, 27197, 2338, 17825]
+    >>> es = effect_sizes("RR", ai=tpos, bi=tneg, ci=cpos, di=cneg)
+    >>> res = meta_analysis(es.yi, es.vi)
+    >>> round(res.estimate, 4), round(res.tau2, 4), round(res.i2, 2)
+    (-0.7145, 0.3132, 92.22)
+    """
+    method = check_choice("method", method, METHODS)
+    test = check_choice("test", test, TESTS)
+    level = check_level(level)
+    control = control or Control()
+    y, v, single, labels = _as_2d(yi, vi, slab)
+    B, k = y.shape
+    mask = np.isfinite(y) & np.isfinite(v)
+    if single and k == 0:
+        raise DataError("No studies to pool (k = 0). Check the filters that selected the studies.")
+    X, names = _design(mods, k, B)
+    p = X.shape[2]
+    if single and mods is not None:
+        need = p if (method in COMMON_EFFECT or tau2 is not None) else p + 1
+        if k < need:
+            raise DataError(
+                f"A meta-regression with {p} coefficients needs at least {need} studies; got k = {k}."
+            )
+    if single and k == 1:
+        msg = "k = 1: tau^2 is set to 0 and the pooled estimate is that study's own."
+        if test != "z":
+            msg += f" test={test!r} needs k > 1, so the z-test is used."
+        warnings.warn(msg, SmallSampleWarning, stacklevel=2)
+    batch = Batch(np.where(mask, y, 0.0), np.where(mask, v, 1.0), mask, np.ascontiguousarray(X))
+    fit = engine.fit_batch(batch, method, test, level, control, tau2)
+    _check_convergence(fit, method, single)
+    if mods is None:
+        return _pooled_result(fit, method, test, level, single, y, v, labels)
+    return _regression_result(fit, batch, method, test, level, control, tau2, names, single)
+
+
+def _unwrap(x, single):
+    if not single:
+        return x
+    x = x[0]
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, (np.integer, int)):
+        return int(x)
+    return float(x)
+
+
+def _pooled_result(fit, method, test, level, single, y, v, labels):
+    u = lambda name: _unwrap(fit[name], single)  # noqa: E731
+    col0 = lambda name: _unwrap(fit[name][:, 0], single)  # noqa: E731
+    return MetaResult(
+        k=u("k"), method=method, test=test, level=level,
+        estimate=col0("beta"), se=col0("se"), zval=col0("zval"), pval=col0("pval"),
+        ci_lb=col0("ci_lb"), ci_ub=col0("ci_ub"), pi_lb=u("pi_lb"), pi_ub=u("pi_ub"),
+        tau2=u("tau2"), tau2_ci_lb=u("tau2_ci_lb"), tau2_ci_ub=u("tau2_ci_ub"),
+        i2=u("i2"), i2_ci_lb=u("i2_ci_lb"), i2_ci_ub=u("i2_ci_ub"),
+        h2=u("h2"), h2_ci_lb=u("h2_ci_lb"), h2_ci_ub=u("h2_ci_ub"),
+        q=u("q"), q_df=u("q_df"), q_pval=u("q_pval"), ddf=u("ddf"),
+        converged=bool(fit["converged"][0]) if single else fit["converged"],
+        iterations=u("iterations"),
+        weights=fit["weights"][0] if single else fit["weights"],
+        yi=y[0] if single else y, vi=v[0] if single else v,
+        slab=tuple(labels) if labels else None,
+    )  # fmt: skip
+
+
+def _r2(fit, batch, method, test, level, control, tau2):
+    """metafor's pseudo-R^2: the drop in tau^2 from the intercept-only model."""
+    if method in COMMON_EFFECT:
+        return _weighted_adj_r2(batch)
+    if tau2 is not None:
+        return np.full(batch.B, np.nan)
+    X0 = np.ones(batch.X.shape[:2] + (1,))
+    b0 = Batch(batch.y, batch.v, batch.mask, X0)
+    tau2_re = engine.estimate_tau2(b0, method, control).tau2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = np.maximum(0.0, 100 * (tau2_re - fit["tau2"]) / tau2_re)
+    return np.where(tau2_re == 0, 0.0, r2)
+
+
+def _weighted_adj_r2(batch):
+    """Adjusted R^2 of the weighted regression (metafor's R^2 for EE models)."""
+    w = batch.weights(0.0)
+    f = batch.fit(0.0)
+    ybar = np.einsum("bk,bk->b", w, batch.y) / w.sum(axis=1)
+    tss = np.einsum("bk,bk->b", w, (batch.y - ybar[:, None]) ** 2 * batch.mask)
+    r2 = 1 - f.rss() / tss
+    adj = 1 - (1 - r2) * (batch.k - 1) / (batch.k - batch.p)
+    return np.maximum(0.0, 100 * adj)
+
+
+def _regression_result(fit, batch, method, test, level, control, tau2, names, single):
+    u = lambda name: _unwrap(fit[name], single)  # noqa: E731
+    return MetaRegressionResult(
+        k=u("k"), p=batch.p, method=method, test=test, level=level, coef_names=names,
+        estimate=u("beta"), se=u("se"), zval=u("zval"), pval=u("pval"),
+        ci_lb=u("ci_lb"), ci_ub=u("ci_ub"), vb=u("vb"),
+        tau2=u("tau2"), tau2_ci_lb=u("tau2_ci_lb"), tau2_ci_ub=u("tau2_ci_ub"),
+        i2=u("i2"), h2=u("h2"), q=u("q"), q_df=u("q_df"), q_pval=u("q_pval"),
+        qm=u("qm"), qm_df=u("qm_df"), qm_ddf=u("qm_ddf"), qm_pval=u("qm_pval"),
+        r2=_unwrap(_r2(fit, batch, method, test, level, control, tau2), single),
+        ddf=u("ddf"), converged=bool(fit["converged"][0]) if single else fit["converged"],
+        iterations=u("iterations"),
+    )  # fmt: skip
