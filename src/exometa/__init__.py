@@ -8,13 +8,24 @@
 
 from .effects import effect_sizes
 from .errors import ConvergenceError, ConvergenceWarning, DataError, ExometaError, SmallSampleWarning
-from .models import Control, MetaRegressionResult, MetaResult, meta_analysis
+from .models import (
+    Control,
+    MetaRegressionResult,
+    MetaResult,
+    mantel_haenszel,
+    meta_analysis,
+    peto,
+    subgroup_analysis,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "effect_sizes",
     "meta_analysis",
+    "mantel_haenszel",
+    "peto",
+    "subgroup_analysis",
     "Control",
     "MetaResult",
     "MetaRegressionResult",

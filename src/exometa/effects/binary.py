@@ -31,16 +31,14 @@ def two_by_two(measure: str, a, add=0.5, to="only0", drop00=False, vtype="LS"):
     if drop00:
         both = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
         ai, bi, ci, di = (np.where(both, np.nan, x) for x in (ai, bi, ci, di))
-    if measure == "PETO":
-        n1, n2 = ai + bi, ci + di
-        n = n1 + n2
-        xt, yt = ai + ci, bi + di
-        e = xt * n1 / n
-        var = xt * yt * (n1 / n) * (n2 / n) / (n - 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (ai - e) / var, 1 / var
     ai, bi, ci, di = _correct((ai, bi, ci, di), add, to)
     n1, n2 = ai + bi, ci + di
+    if measure == "PETO":  # escalc corrects the cells first here too
+        n = n1 + n2
+        e = (ai + ci) * n1 / n
+        var = (ai + ci) * (bi + di) * (n1 / n) * (n2 / n) / (n - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (ai - e) / var, 1 / var
     p1, p2 = ai / n1, ci / n2
     with np.errstate(divide="ignore", invalid="ignore"):
         if measure == "RR":

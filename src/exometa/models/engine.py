@@ -138,7 +138,8 @@ def fit_batch(
             h2_ci_ub=ub / vt + 1,
         )
     if b.p == 1:
-        spread = crit * np.sqrt(se[:, 0] ** 2 + t2)
+        # a common-effect model assumes no between-study spread: no PI (as metafor)
+        spread = crit * np.sqrt(se[:, 0] ** 2 + t2) if method not in COMMON_EFFECT else np.nan
         out["pi_lb"] = f.beta[:, 0] - spread
         out["pi_ub"] = f.beta[:, 0] + spread
     else:
