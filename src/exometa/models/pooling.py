@@ -97,9 +97,8 @@ def _check_convergence(fit, method, single):
     if not bad.any():
         return
     advice = (
-        f"The {method} estimator of tau^2 did not converge. Try control=Control(maxiter=1000) "
-        "or a smaller step (Control(step_adj=0.5)), or a non-iterative estimator such as "
-        "method='DL' or 'PM'."
+        f"The {method} estimator of tau^2 did not converge. Try control=Control(maxiter=1000), "
+        "or a non-iterative estimator such as method='DL' or 'PM'."
     )
     if single:
         raise ConvergenceError(advice)

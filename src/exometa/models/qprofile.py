@@ -5,12 +5,8 @@ grows. Two parts of exometa need the tau^2 at which it equals a target ``c``:
 the Paule-Mandel estimator (``c = k - p``) and the Q-profile confidence interval
 for tau^2 (``c`` = chi-square quantiles, Viechtbauer 2007).
 
-``scipy.optimize.elementwise.find_root`` solves scalar equations elementwise,
-but each row's Q is a reduction over that row's k studies, which its
-elementwise contract does not allow; so this module runs a safeguarded Newton
-iteration (Newton steps inside a shrinking bracket, bisection when a step
-leaves it) on all rows at once, with per-row convergence. The derivative is
-exact: ``dQ/dtau2 = -y'PPy``.
+The root is found with :func:`exometa.models.rootfind.solve_decreasing`, using
+the exact derivative ``dQ/dtau2 = -y'PPy``.
 """
 
 from __future__ import annotations
@@ -18,10 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import wls
-
-#: relative tolerance on tau^2 for the root (absolute near zero)
-XTOL = 1e-12
-MAXITER = 200
+from .rootfind import solve_decreasing
 
 
 def q_function(tau2, y, v, mask, X):
@@ -59,26 +52,12 @@ def solve_q(target, y, v, mask, X, rows=None):
     ys, vs, ms, Xs, c = y[idx], v[idx], mask[idx], X[idx], target[idx]
     # An upper end where Q < c: Q(t) <= RSS_ols / (t + min v) <= RSS_ols / t.
     ols = wls.fit(ys, ms.astype(float), Xs)
-    lo = np.zeros(idx.size)
-    hi = ols.rss() / c * 1.01 + 1e-300
-    x = np.zeros(idx.size)
-    active = np.ones(idx.size, bool)
-    for _ in range(MAXITER):
-        a = np.flatnonzero(active)
-        if a.size == 0:
-            break
-        q, dq = q_function(x[a], ys[a], vs[a], ms[a], Xs[a])
-        g = q - c[a]
-        lo[a] = np.where(g > 0, x[a], lo[a])
-        hi[a] = np.where(g <= 0, x[a], hi[a])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = g / dq
-        new = x[a] - step
-        bad = ~np.isfinite(new) | (new <= lo[a]) | (new >= hi[a])
-        new = np.where(bad, 0.5 * (lo[a] + hi[a]), new)
-        done = (np.abs(new - x[a]) <= XTOL * np.maximum(1.0, new)) | (g == 0)
-        x[a] = new
-        active[a[done]] = False
-    converged[idx] = ~active
+
+    def g(x, rows):
+        q, dq = q_function(x, ys[rows], vs[rows], ms[rows], Xs[rows])
+        return q - c[rows], dq
+
+    x, ok, _ = solve_decreasing(g, np.zeros(idx.size), ols.rss() / c * 1.01 + 1e-300)
+    converged[idx] = ok
     tau2[idx] = x
     return tau2, converged

@@ -24,6 +24,7 @@ from typing import Callable
 import numpy as np
 
 from . import qprofile, wls
+from .rootfind import solve_decreasing
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,16 +69,15 @@ class Tau2Estimate:
 
 @dataclass(frozen=True)
 class Control:
-    """Settings for the iterative estimators (metafor's ``control=``).
+    """Settings for the iterative estimators ML and REML (metafor's ``control=``).
 
-    ``threshold`` is tighter than metafor's default (1e-5) so that exometa
-    returns the root itself rather than a point near it; see
-    ``tests/reference/README.md``.
+    ``threshold`` (relative, absolute below 1) is tighter than metafor's default
+    (1e-5) so that exometa returns the root itself rather than a point near it;
+    see ``tests/reference/README.md``.
     """
 
-    threshold: float = 1e-10
-    maxiter: int = 100
-    step_adj: float = 1.0
+    threshold: float = 1e-12
+    maxiter: int = 200
 
 
 ESTIMATORS: dict[str, Callable[[Batch, Control], Tau2Estimate]] = {}
@@ -163,20 +163,9 @@ def _pm(b: Batch, control: Control) -> Tau2Estimate:
     return Tau2Estimate(tau2, np.zeros(b.B, int), conv)
 
 
-def _scoring_step(name: str):
-    """The Fisher-scoring adjustment of metafor's ML, REML and EB loops."""
-
-    def ml(b, f):
-        w = f.w
-        return (f.rpp() - w.sum(axis=1)) / np.einsum("bk,bk->b", w, w)
-
-    def reml(b, f):
-        return (f.rpp() - f.tr_p()) / f.tr_pp()
-
-    def eb(b, f):
-        return (f.rss() * b.k / (b.k - b.p) - b.k) / f.w.sum(axis=1)
-
-    return {"ML": ml, "REML": reml, "EB": eb}[name]
+def _take(arr, rows):
+    """Rows of a batch array; the array itself when every row is asked for."""
+    return arr if rows.size == arr.shape[0] else arr[rows]
 
 
 def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
@@ -188,46 +177,72 @@ def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
     return ll
 
 
-def _fisher_scoring(name: str, b: Batch, control: Control) -> Tau2Estimate:
-    step = _scoring_step(name)
-    tau2 = _he(b, control).tau2  # metafor starts from the HE estimate
+def _score(b: Batch, tau2: np.ndarray, reml: bool):
+    """The (RE)ML score in tau^2 (times 2) and its derivative."""
+    f = b.fit(tau2)
+    if reml:
+        return f.rpp() - f.tr_p(), -2 * f.rppp() + f.tr_pp()
+    return f.rpp() - f.w.sum(axis=1), -2 * f.rppp() + np.einsum("bk,bk->b", f.w, f.w)
+
+
+def _likelihood_root(b: Batch, control: Control, reml: bool) -> Tau2Estimate:
+    """ML or REML: the root of the score equation, tau^2 = 0 where the score at 0 is <= 0.
+
+    metafor iterates Fisher scoring from the HE estimate to a tolerance of 1e-5;
+    Fisher scoring can creep (oscillating, linearly) towards the root, so exometa
+    solves the same score equation with bracketed Newton steps to ``threshold``.
+    The solution is the same; metafor's check that the boundary tau^2 = 0 does not
+    have the higher likelihood is kept.
+    """
+    tau2 = np.zeros(b.B)
     iters = np.zeros(b.B, int)
-    active = b.k > b.p
-    tau2 = np.where(active, tau2, 0.0)
-    for _ in range(control.maxiter):
-        a = np.flatnonzero(active)
-        if a.size == 0:
-            break
-        sub = Batch(b.y[a], b.v[a], b.mask[a], b.X[a])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            adj = np.nan_to_num(step(sub, sub.fit(tau2[a])), nan=0.0) * control.step_adj
-        old = tau2[a]
-        # halve the step until tau^2 stays >= 0 (metafor's rule)
-        neg = old + adj < 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            halvings = np.where(neg & (old > 0), np.ceil(np.log2(-adj / old)), 0)
-        adj = np.where(neg, np.where(old > 0, adj / 2.0**halvings, 0.0), adj)
-        adj = np.where(old + adj < 0, -old, adj)
-        new = old + adj
-        tau2[a] = new
-        iters[a] += 1
-        active[a[np.abs(new - old) <= control.threshold * np.maximum(1.0, old)]] = False
-    converged = ~active
-    if name in ("ML", "REML"):
+    converged = np.ones(b.B, bool)
+    fit_rows = np.flatnonzero(b.k > b.p)
+    sub = Batch(b.y[fit_rows], b.v[fit_rows], b.mask[fit_rows], b.X[fit_rows]) if fit_rows.size < b.B else b
+    g0, _ = _score(sub, np.zeros(sub.B), reml)
+    inner = np.flatnonzero(g0 > 0)
+    if inner.size:
+        s = Batch(*(_take(a, inner) for a in (sub.y, sub.v, sub.mask, sub.X)))
+        ols = wls.fit(s.y, s.mask.astype(float), s.X)
+        hi = ols.rss() / (s.k - s.p) + s.v.max(axis=1, where=s.mask, initial=0.0)
+        for _ in range(64):  # widen until the score is negative at hi
+            g_hi, _ = _score(s, hi, reml)
+            if (g_hi < 0).all():
+                break
+            hi = np.where(g_hi < 0, hi, 4 * hi)
+
+        def g(x, rows):
+            part = s if rows.size == s.B else Batch(s.y[rows], s.v[rows], s.mask[rows], s.X[rows])
+            return _score(part, x, reml)
+
+        start = np.clip(_he(s, control).tau2, 0.0, hi)
+        root, ok, it = solve_decreasing(g, np.zeros(inner.size), hi, x0=start, xtol=control.threshold, maxiter=control.maxiter)
         # metafor's check that the boundary tau^2 = 0 is not a higher maximum
-        fitted = converged & (b.k > b.p) & (tau2 > 0)
-        if fitted.any():
-            idx = np.flatnonzero(fitted)
-            sub = Batch(b.y[idx], b.v[idx], b.mask[idx], b.X[idx])
-            reml = name == "REML"
-            ll0 = _loglik(sub, np.zeros(idx.size), reml)
-            ll1 = _loglik(sub, tau2[idx], reml)
-            tau2[idx[ll0 - ll1 > 1e-8]] = 0.0
+        ll0 = _loglik(s, np.zeros(inner.size), reml)
+        ll1 = _loglik(s, root, reml)
+        root = np.where(ll0 - ll1 > 1e-8, 0.0, root)
+        rows = fit_rows[inner]
+        tau2[rows], converged[rows], iters[rows] = root, ok, it
     return Tau2Estimate(np.maximum(tau2, 0.0), iters, converged)
 
 
-for _name in ("ML", "REML", "EB"):
-    ESTIMATORS[_name] = (lambda n: lambda b, c: _fisher_scoring(n, b, c))(_name)
+@register("ML")
+def _ml(b: Batch, control: Control) -> Tau2Estimate:
+    return _likelihood_root(b, control, reml=False)
+
+
+@register("REML")
+def _reml(b: Batch, control: Control) -> Tau2Estimate:
+    return _likelihood_root(b, control, reml=True)
+
+
+@register("EB")
+def _eb(b: Batch, control: Control) -> Tau2Estimate:
+    """Empirical Bayes (Morris). Its fixed point, k/(k-p) Q(tau2) = k, is the
+    Paule-Mandel equation Q(tau2) = k - p, so both give the same estimate
+    (Viechtbauer et al. 2015); metafor's Fisher scoring for EB converges to it."""
+    return _pm(b, control)
+
 
 #: methods whose tau^2 is fixed at zero
 COMMON_EFFECT = ("EE", "FE")

@@ -46,6 +46,13 @@ class WLSFit:
         wr = self.w * self.resid
         return np.einsum("bk,bk->b", wr, wr)
 
+    def rppp(self) -> np.ndarray:
+        """``y'PPPy``: the curvature term in the derivative of the likelihood scores."""
+        u = self.w * self.resid  # P y
+        xtwu = np.einsum("bkp,bk->bp", self.X, self.w * u)
+        pu = self.w * (u - np.einsum("bkp,bp->bk", self.X, np.einsum("bpq,bq->bp", self.vb, xtwu)))
+        return np.einsum("bk,bk->b", u, pu)
+
     def _tr_vb_xdx(self, d: np.ndarray) -> np.ndarray:
         """``tr((X'WX)^-1 X' D X)`` for a diagonal ``D`` given as (B, k)."""
         xdx = np.einsum("bkp,bk,bkq->bpq", self.X, d, self.X)
