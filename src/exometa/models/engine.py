@@ -60,7 +60,7 @@ def heterogeneity(b: Batch, tau2: np.ndarray, method: str) -> dict:
     return {"q": q, "q_df": df, "q_pval": q_pval, "vt": vt, "i2": i2, "h2": h2}
 
 
-def tau2_confint(b: Batch, q: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+def tau2_confint(b: Batch, level: float, start=None) -> tuple[np.ndarray, np.ndarray]:
     """Q-profile confidence interval for tau^2 (Viechtbauer 2007), as metafor's confint.
 
     Unlike metafor, the upper bound is not capped at ``max(100, 10 * tau2)``:
@@ -72,8 +72,8 @@ def tau2_confint(b: Batch, q: np.ndarray, level: float) -> tuple[np.ndarray, np.
     safe_df = np.maximum(df, 1)
     crit_u = stats.chi2.isf(alpha / 2, safe_df)
     crit_l = stats.chi2.ppf(alpha / 2, safe_df)
-    lb, _ = qprofile.solve_q(crit_u, b.y, b.v, b.mask, b.X, rows=ok)
-    ub, _ = qprofile.solve_q(crit_l, b.y, b.v, b.mask, b.X, rows=ok)
+    lb, _ = qprofile.solve_q(crit_u, b.y, b.v, b.mask, b.X, rows=ok, x0=start)
+    ub, _ = qprofile.solve_q(crit_l, b.y, b.v, b.mask, b.X, rows=ok, x0=start)
     return np.where(ok, lb, np.nan), np.where(ok, ub, np.nan)
 
 
@@ -126,7 +126,7 @@ def fit_batch(
         nan = np.full(b.B, np.nan)
         lb = ub = nan
     else:
-        lb, ub = tau2_confint(b, het["q"], level)
+        lb, ub = tau2_confint(b, level, start=t2)
     vt = het["vt"]
     with np.errstate(invalid="ignore", divide="ignore"):
         out.update(

@@ -40,9 +40,11 @@ def _as_2d(yi, vi, slab):
     if y.ndim not in (1, 2):
         raise DataError(f"`yi` must be 1-D (k,) or 2-D (B, k); got {y.ndim} dimensions.")
     single = y.ndim == 1
-    labels = _labels(yi, y.shape[-1], slab) if single else None
+    labels = None
     if single:
         bad = ~np.isfinite(y) | ~np.isfinite(v)
+        if bad.any() or (v <= 0).any():
+            labels = _labels(yi, y.shape[-1], slab)
         if bad.any():
             raise DataError(
                 f"{bad.sum()} stud{'y has' if bad.sum() == 1 else 'ies have'} a missing or "
@@ -194,7 +196,8 @@ def meta_analysis(
     fit = engine.fit_batch(batch, method, test, level, control, tau2)
     _check_convergence(fit, method, single)
     if mods is None:
-        return _pooled_result(fit, method, test, level, single, y, v, labels)
+        named = single and (slab is not None or isinstance(yi, pd.Series))
+        return _pooled_result(fit, method, test, level, single, y, v, _labels(yi, k, slab) if named else None)
     return _regression_result(fit, batch, method, test, level, control, tau2, names, single)
 
 

@@ -23,7 +23,7 @@ def q_function(tau2, y, v, mask, X):
     return f.rss(), -f.rpp()
 
 
-def solve_q(target, y, v, mask, X, rows=None):
+def solve_q(target, y, v, mask, X, rows=None, x0=None):
     """tau^2 >= 0 with ``Q(tau2) = target`` for each row; 0 where ``Q(0) <= target``.
 
     Parameters
@@ -31,6 +31,7 @@ def solve_q(target, y, v, mask, X, rows=None):
     target : (B,) array of Q values to reach.
     y, v, mask, X : the batch, as in :mod:`exometa.models.wls`.
     rows : optional boolean (B,) array; rows outside it return NaN.
+    x0 : optional (B,) starting values (e.g. the tau^2 estimate), for speed.
 
     Returns
     -------
@@ -54,10 +55,15 @@ def solve_q(target, y, v, mask, X, rows=None):
     ols = wls.fit(ys, ms.astype(float), Xs)
 
     def g(x, rows):
-        q, dq = q_function(x, ys[rows], vs[rows], ms[rows], Xs[rows])
+        if rows.size < idx.size:  # only the rows still iterating
+            q, dq = q_function(x, ys[rows], vs[rows], ms[rows], Xs[rows])
+        else:
+            q, dq = q_function(x, ys, vs, ms, Xs)
         return q - c[rows], dq
 
-    x, ok, _ = solve_decreasing(g, np.zeros(idx.size), ols.rss() / c * 1.01 + 1e-300)
+    hi = ols.rss() / c * 1.01 + 1e-300
+    start = None if x0 is None else np.clip(np.asarray(x0, float)[idx], 0.0, hi)
+    x, ok, _ = solve_decreasing(g, np.zeros(idx.size), hi, x0=start)
     converged[idx] = ok
     tau2[idx] = x
     return tau2, converged

@@ -53,10 +53,16 @@ class WLSFit:
         pu = self.w * (u - np.einsum("bkp,bp->bk", self.X, np.einsum("bpq,bq->bp", self.vb, xtwu)))
         return np.einsum("bk,bk->b", u, pu)
 
+    def _xdx(self, d: np.ndarray) -> np.ndarray:
+        """``X' D X`` (B, p, p) for a diagonal ``D`` given as (B, k)."""
+        if self.X.shape[2] == 1:  # one column: a weighted sum of squares
+            x = self.X[:, :, 0]
+            return np.einsum("bk,bk->b", d, x * x)[:, None, None]
+        return np.einsum("bkp,bk,bkq->bpq", self.X, d, self.X)
+
     def _tr_vb_xdx(self, d: np.ndarray) -> np.ndarray:
         """``tr((X'WX)^-1 X' D X)`` for a diagonal ``D`` given as (B, k)."""
-        xdx = np.einsum("bkp,bk,bkq->bpq", self.X, d, self.X)
-        return np.einsum("bpq,bqp->b", self.vb, xdx)
+        return np.einsum("bpq,bqp->b", self.vb, self._xdx(d))
 
     def tr_p(self) -> np.ndarray:
         """``tr(P) = sum w - tr(A X'W^2X)``."""
@@ -65,8 +71,7 @@ class WLSFit:
     def tr_pp(self) -> np.ndarray:
         """``tr(PP)`` (equal to ``sum(P*P)`` as P is symmetric)."""
         w = self.w
-        xw2x = np.einsum("bkp,bk,bkq->bpq", self.X, w**2, self.X)
-        m = np.einsum("bpq,bqr->bpr", self.vb, xw2x)
+        m = np.einsum("bpq,bqr->bpr", self.vb, self._xdx(w**2))
         return (
             np.einsum("bk->b", w**2)
             - 2 * self._tr_vb_xdx(w**3)
@@ -89,12 +94,19 @@ def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     >>> float(fit(y, w, X).beta[0, 0])   # (1 + 2 + 8) / 4
     2.75
     """
+    if X.shape[2] == 1:  # one column (the pooled estimate): plain weighted sums
+        x = X[:, :, 0]
+        xw = x * w
+        vb = 1.0 / np.einsum("bk,bk->b", xw, x)
+        beta = (vb * np.einsum("bk,bk->b", xw, y))[:, None]
+        resid = np.where(w > 0, y - x * beta, 0.0)
+        return WLSFit(beta=beta, vb=vb[:, None, None], resid=resid, w=w, X=X)
     xtw = X * w[:, :, None]
     xtwx = np.einsum("bkp,bkq->bpq", xtw, X)
     vb = np.linalg.inv(xtwx)
     xtwy = np.einsum("bkp,bk->bp", xtw, y)
     beta = np.einsum("bpq,bq->bp", vb, xtwy)
-    resid = (y - np.einsum("bkp,bp->bk", X, beta)) * (w > 0)
+    resid = np.where(w > 0, y - np.einsum("bkp,bp->bk", X, beta), 0.0)
     return WLSFit(beta=beta, vb=vb, resid=resid, w=w, X=X)
 
 
