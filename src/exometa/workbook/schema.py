@@ -1,0 +1,121 @@
+"""The workbook format: sheets, columns, types, allowed values and what each means.
+
+This table is the single definition of ``studies.xlsx``: the reader checks
+against it, ``exometa new-workbook`` writes its dictionary sheet, drop-downs
+and header comments from it, and the README documents it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STUDIES = "studies"
+OUTCOMES = "outcomes"
+DICTIONARY = "dictionary"
+LISTS = "lists"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "text", "integer", "number", "category"
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    example: str = ""
+
+
+DESIGNS = (
+    "RCT, parallel",
+    "RCT, split-scalp",
+    "non-randomised controlled",
+    "prospective single-arm",
+    "retrospective case series",
+    "case series",
+    "case report",
+    "meta-analysis",
+    "unclear",
+)
+#: designs without a concurrent control arm
+UNCONTROLLED_DESIGNS = ("prospective single-arm", "retrospective case series", "case series", "case report")
+
+STUDY_COLUMNS = (
+    Column("study_id", "text", "Short unique identifier of the study or claim; outcomes refer to it.", True, example="EV03"),
+    Column("label", "text", "Label shown in tables and forest plots (first author and year).", True, example="Ersan 2024"),
+    Column("citation", "text", "Full citation as far as it is known."),
+    Column("year", "integer", "Year of publication (or of the claim).", example="2024"),
+    Column("record_type", "category", "A study found in the literature, or a claim made in a seed article.", True, ("study", "seed claim")),
+    Column("design", "category", "Study design as reported (or as claimed, for a seed claim).", True, DESIGNS),
+    Column("control_type", "category", "The concurrent comparison, if any.", True,
+           ("none", "placebo", "vehicle", "saline half-scalp", "active comparator", "unclear")),
+    Column("randomised", "category", "Was allocation randomised?", False, ("yes", "no", "unclear")),
+    Column("blinding", "category", "Blinding as reported.", False, ("double-blind", "single-blind", "open-label", "unclear")),
+    Column("intervention_type", "category", "What was applied: exosomes/extracellular vesicles, or cell-free products that are not exosome preparations.", True,
+           ("exosome/EV", "exosome/EV + plant extract", "conditioned medium/secretome", "cell extract", "stem-cell serum (unclear)", "unclear")),
+    Column("cell_source", "text", "Cells the product comes from (e.g. adipose-derived stem cells)."),
+    Column("route", "text", "How it was given (topical, after microneedling, intradermal injection...)."),
+    Column("population", "text", "Who was treated (condition, sex, age, severity)."),
+    Column("n_enrolled", "integer", "Participants enrolled or treated, as the source reports.", example="30"),
+    Column("n_source", "text", "Where n_enrolled was read (abstract, registry, press report...)."),
+    Column("registry_enrolment", "integer", "Enrolment given in the trial registry, if it is registered."),
+    Column("followup_weeks", "number", "Longest follow-up, in weeks, as reported."),
+    Column("doi", "text", "DOI of the publication, if one was found.", example="10.1007/s00266-024-04332-3"),
+    Column("pmid", "text", "PubMed identifier, if one was found."),
+    Column("registry_id", "text", "Trial registry identifier (e.g. NCT number)."),
+    Column("publication_status", "category", "What kind of source the study exists in.", True,
+           ("peer-reviewed article", "preprint", "conference abstract", "press report", "marketing claim")),
+    Column("funding", "text", "Funding and sponsors as found."),
+    Column("coi", "category", "Conflicts of interest.", True,
+           ("none declared", "industry sponsor", "manufacturer-affiliated author", "undeclared conflict found elsewhere", "not reported")),
+    Column("verification", "category", "Could the study be found and checked?", True,
+           ("verified", "verified via secondary source", "unverifiable", "likely fabricated")),
+    Column("verification_evidence", "text", "What was found (or not found), and where."),
+    Column("inconsistencies", "text", "Disagreements found between sources (registry vs paper, abstract vs press release...)."),
+    Column("seed", "text", "The seed article(s) that make this claim (e.g. 001)."),
+    Column("claim", "text", "What the seed article claims, in a short paraphrase."),
+    Column("source_url", "text", "Where the study record was read."),
+    Column("notes", "text", "Anything else a reviewer should know."),
+)  # fmt: skip
+
+OUTCOME_COLUMNS = (
+    Column("study_id", "text", "The study this number belongs to (a study_id on the studies sheet).", True, example="EV04"),
+    Column("outcome", "category", "What was measured.", True,
+           ("hair density", "hair count", "hair thickness", "hair shedding", "enrolment", "other")),
+    Column("unit", "text", "Unit of the numbers on this row.", example="hairs/cm²"),
+    Column("timepoint_weeks", "number", "Weeks from baseline (0 = baseline).", example="12"),
+    Column("arm", "category", "Which group the numbers describe.", True,
+           ("treatment", "control", "single group", "treatment vs control")),
+    Column("quantity", "category", "Value at the timepoint, change from baseline, or difference between arms.", True,
+           ("value", "change from baseline", "difference between arms")),
+    Column("n", "integer", "Participants these numbers are based on."),
+    Column("mean", "number", "Mean."),
+    Column("sd", "number", "Standard deviation."),
+    Column("se", "number", "Standard error of the mean."),
+    Column("ci_lb", "number", "Lower limit of the confidence interval."),
+    Column("ci_ub", "number", "Upper limit of the confidence interval."),
+    Column("ci_level", "number", "Confidence level of the interval, in percent (blank = 95)."),
+    Column("median", "number", "Median."),
+    Column("q1", "number", "First quartile."),
+    Column("q3", "number", "Third quartile."),
+    Column("iqr", "number", "Interquartile range as a width, when the quartiles themselves are not given."),
+    Column("min", "number", "Minimum."),
+    Column("max", "number", "Maximum."),
+    Column("pct_change", "number", "Percent change from baseline, as reported (28.1 for +28.1%)."),
+    Column("p_value", "number", "p-value as reported (for 'p<0.05' enter 0.05 and '<' in p_relation)."),
+    Column("p_relation", "category", "How p_value is stated.", False, ("=", "<", ">")),
+    Column("p_test", "text", "What the p-value tests (vs baseline, between arms...)."),
+    Column("events", "integer", "Participants with the event (for binary outcomes)."),
+    Column("source_type", "category", "Where the numbers on this row were read.", True,
+           ("primary: abstract", "primary: full text", "registry", "secondary: review", "secondary: press report", "marketing claim")),
+    Column("source_url", "text", "Address of the source.", True),
+    Column("location", "text", "Where in the source (abstract, Table 2, registry results...)."),
+    Column("quote", "text", "Short paraphrase of what the source says for these numbers."),
+)  # fmt: skip
+
+SHEETS = {STUDIES: STUDY_COLUMNS, OUTCOMES: OUTCOME_COLUMNS}
+
+NUMERIC_KINDS = ("integer", "number")
+
+
+def column(sheet: str, name: str) -> Column:
+    return next(c for c in SHEETS[sheet] if c.name == name)
