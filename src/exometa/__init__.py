@@ -9,6 +9,7 @@ metafor's ``rma(c(.1, .3, .5), c(.01, .02, .04), method="DL")`` gives 0.2524:
 """
 
 from .effects import effect_sizes
+from .evidence import flag_table
 from .errors import ConvergenceError, ConvergenceWarning, DataError, ExometaError, SmallSampleWarning
 from .models import (
     Control,
@@ -19,11 +20,18 @@ from .models import (
     peto,
     subgroup_analysis,
 )
+from .workbook.reader import Workbook, WorkbookError, read_workbook
+from .workbook.writer import new_workbook
 
 __version__ = "0.1.0"
 
 __all__ = [
     "effect_sizes",
+    "read_workbook",
+    "new_workbook",
+    "flag_table",
+    "Workbook",
+    "WorkbookError",
     "meta_analysis",
     "mantel_haenszel",
     "peto",

@@ -3,6 +3,8 @@
     exometa pool --data FILE --yi COL --vi COL [--method REML] [--test z] [--level 95] [--json]
     exometa pool --data FILE --measure RR --ai COL --bi COL --ci COL --di COL [...]
     exometa effects --data FILE --measure SMD --m1i COL ... [--out FILE]
+    exometa check [studies.xlsx] [--flags] [--json]
+    exometa new-workbook PATH
 
 FILE is CSV or XLSX (first sheet unless ``--sheet``). Errors are printed as one
 line that says what to fix, with exit status 2; no traceback reaches the user.
@@ -104,6 +106,36 @@ def _effects(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    from .evidence import flag_table
+    from .workbook.reader import read_workbook
+
+    wb = read_workbook(args.path)
+    if args.json:
+        json.dump({"problems": [p.to_dict() for p in wb.problems],
+                   "flags": flag_table(wb.studies).to_dict("records")}, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for p in wb.problems:
+            print(f"{p.level.upper()}: {p}")
+        if args.flags:
+            flags = flag_table(wb.studies)
+            print("\nEvidence flags (computed):")
+            for label, group in flags.groupby("label", sort=False):
+                print(f"  {label}: " + "; ".join(f"{r.flag} ({r.reason})" for r in group.itertuples()))
+        print(f"\n{wb.path.name}: {len(wb.studies)} studies, {len(wb.outcomes)} outcome rows; "
+              f"{len(wb.errors)} error(s), {len(wb.warnings)} warning(s).")
+    return 1 if wb.errors else 0
+
+
+def _new_workbook(args) -> int:
+    from .workbook.writer import new_workbook
+
+    path = new_workbook(args.path)
+    print(f"wrote {path}: sheets studies, outcomes, dictionary, lists. Fill it in, then run `exometa check {path}`.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="exometa", description="Meta-analysis of clinical-trial outcomes.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
         eff.add_argument(f"--{a}", help=f"column holding {a}")
     eff.add_argument("--out", help="write CSV/XLSX here (default: CSV on standard output)")
     eff.set_defaults(func=_effects)
+    chk = sub.add_parser("check", help="check a workbook and report every problem (sheet, cell, study, fix)")
+    chk.add_argument("path", nargs="?", default="studies.xlsx")
+    chk.add_argument("--flags", action="store_true", help="also list the evidence flags of every study")
+    chk.add_argument("--json", action="store_true", help="problems and flags as JSON")
+    chk.set_defaults(func=_check)
+    new = sub.add_parser("new-workbook", help="write an empty workbook for a new review")
+    new.add_argument("path")
+    new.set_defaults(func=_new_workbook)
     return parser
 
 

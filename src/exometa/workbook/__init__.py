@@ -1,0 +1,1 @@
+"""The reviewer's workbook: its format (schema), safe reading and checking, and writing."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import math
 
+import pandas as pd
+
 from .problems import ERROR, WARNING
 from .schema import OUTCOMES, SHEETS, STUDIES
 
@@ -166,6 +168,8 @@ def check_rows(studies, study_rows, outcomes, outcome_rows, out) -> None:
     for frame, rows, sheet in ((studies, study_rows, STUDIES), (outcomes, outcome_rows, OUTCOMES)):
         for c in SHEETS[sheet]:
             if len(rows):
-                frame[c.name] = [r.get(c.name) for r in rows]
+                values = [r.get(c.name) for r in rows]
                 if c.kind in ("integer", "number"):
-                    frame[c.name] = frame[c.name].astype(float)
+                    frame[c.name] = pd.Series(values, dtype=float, index=frame.index)
+                else:  # object dtype: text stays text, a blank stays None (pandas 3 would infer str and NaN)
+                    frame[c.name] = pd.Series(values, dtype=object, index=frame.index)

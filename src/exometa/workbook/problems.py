@@ -33,7 +33,7 @@ class Problem:
         if self.sheet:
             where.append(f"sheet '{self.sheet}'")
         if self.cell:
-            where.append(f"cell {self.cell}")
+            where.append(self.cell if self.cell.startswith("row") else f"cell {self.cell}")
         head = ", ".join(where)
         if self.study:
             head += f" (study '{self.study}')"

@@ -79,24 +79,36 @@ def _load(path: Path):
     return formulas, values
 
 
+def _suggest(name: str, candidates) -> str | None:
+    """The expected column a stray header most likely means: a word of it, else the closest spelling."""
+    words = set(name.replace("-", "_").split("_"))
+    for c in candidates:
+        if c in words or c.replace("_", "") == name.replace("_", ""):
+            return c
+    near = difflib.get_close_matches(name, list(candidates), n=1)
+    return near[0] if near else None
+
+
 def _headers(ws, sheet, out: _Collector):
     """Map column name -> column index from row 1, reporting odd headers."""
     expected = {c.name: c for c in SHEETS[sheet]}
-    found: dict[str, int] = {}
+    entries = []
     for cell in ws[1] if ws.max_row >= 1 else []:
         raw = cells.parse_text(cell.value)
-        if raw is None:
-            continue
-        name = raw.strip().lower().replace(" ", "_")
+        if raw is not None:
+            entries.append((cell, raw, raw.strip().lower().replace(" ", "_")))
+    missing = [n for n in expected if n not in {e[2] for e in entries}]
+    found: dict[str, int] = {}
+    for cell, raw, name in entries:
         ref = cell.coordinate
         if name in found:
             out.add(ERROR, sheet, ref, None, f"the header {raw!r} appears twice (also in column {ws.cell(1, found[name]).column_letter}).",
                     "Rename or delete one of the two columns; exometa would not know which to read.")
             continue
         if name not in expected:
-            guess = difflib.get_close_matches(name, expected, n=1)
-            hint = f" Did you mean '{guess[0]}'? Rename the header to it." if guess else " It is ignored; see the dictionary sheet for the columns exometa reads."
-            out.add(WARNING, sheet, ref, None, f"unknown column header {raw!r}.", hint.strip())
+            guess = _suggest(name, missing) or _suggest(name, expected)
+            hint = f"Did you mean '{guess}'? Rename the header to it." if guess else "It is ignored; see the dictionary sheet for the columns exometa reads."
+            out.add(WARNING, sheet, ref, None, f"unknown column header {raw!r}.", hint)
             continue
         if raw != name:
             out.add(WARNING, sheet, ref, None, f"header {raw!r} was read as '{name}'.", f"Rename it to '{name}'.")
@@ -172,7 +184,7 @@ def _frame(rows, sheet) -> pd.DataFrame:
     frame = pd.DataFrame(data, dtype=object)
     for c in SHEETS[sheet]:
         if c.kind in NUMERIC_KINDS:
-            frame[c.name] = pd.to_numeric(frame[c.name].astype(float), errors="coerce") if len(frame) else frame[c.name].astype(float)
+            frame[c.name] = frame[c.name].astype(float)
     frame.insert(0, "excel_row", [r["_row"] for r in rows])
     frame.attrs["cells"] = [r["_cells"] for r in rows]
     return frame
