@@ -1,0 +1,1 @@
+"""Analyses: specification files, effect extraction, pooling, verdicts."""
