@@ -39,11 +39,12 @@ class AnalysisResult:
     effects: list  # StudyEffect for every selected study with rows for the outcome
     flags: dict  # study_id -> {flag: reason}
     left_out: list  # (label, reason): studies the selection excluded
-    no_numbers: list  # labels of selected studies with no rows for the outcome
+    no_numbers: list  # (study_id, label) of selected studies with no rows for the outcome
     main: Fit
     sensitivity: list = field(default_factory=list)
     correlation: list = field(default_factory=list)
     subgroups: dict = field(default_factory=dict)
+    group_values: dict = field(default_factory=dict)  # by -> {study_id: subgroup}
     verdict: str = ""
     certainty: str = ""
 
@@ -106,7 +107,7 @@ def _effects(spec, chosen, outcomes, r):
         rows = rows_of.get(rec["study_id"])
         label = rec.get("label") or rec["study_id"]
         if rows is None or rows.empty:
-            no_numbers.append(label)
+            no_numbers.append((rec["study_id"], label))
             continue
         work.append((rec, rows, label))
 
@@ -179,6 +180,7 @@ def run_analysis(spec: AnalysisSpec, workbook) -> AnalysisResult:
             fit.message = (fit.message + " " if fit.message else "") + "No study needed the assumed correlation, so this equals the main analysis."
         result.correlation.append(fit)
     for by in spec.subgroups:
+        result.group_values[by] = {rec["study_id"]: rec.get(by) or "not reported" for rec in chosen}
         result.subgroups[by] = _subgroups(spec, effects, chosen, by)
     result.verdict, result.certainty = verdict(result)
     return result

@@ -1,0 +1,1 @@
+"""Figures: forest and funnel plots (layout tables first, drawing second), saved deterministically."""
