@@ -3,6 +3,7 @@
     exometa pool --data FILE --yi COL --vi COL [--method REML] [--test z] [--level 95] [--json]
     exometa pool --data FILE --measure RR --ai COL --bi COL --ci COL --di COL [...]
     exometa effects --data FILE --measure SMD --m1i COL ... [--out FILE]
+    exometa run [ANALYSIS ...] [--workbook studies.xlsx] [--analyses analyses] [--figures figures]
     exometa check [studies.xlsx] [--flags] [--json]
     exometa new-workbook PATH
 
@@ -128,6 +129,12 @@ def _check(args) -> int:
     return 1 if wb.errors else 0
 
 
+def _run(args) -> int:
+    from .runner import main_run
+
+    return main_run(args)
+
+
 def _new_workbook(args) -> int:
     from .workbook.writer import new_workbook
 
@@ -167,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--flags", action="store_true", help="also list the evidence flags of every study")
     chk.add_argument("--json", action="store_true", help="problems and flags as JSON")
     chk.set_defaults(func=_check)
+    run = sub.add_parser("run", help="run the analyses in analyses/ and regenerate figures/ and the report")
+    run.add_argument("analysis", nargs="*", help="only these analyses (file names in analyses/, without .toml)")
+    run.add_argument("--workbook", default="studies.xlsx")
+    run.add_argument("--analyses", default="analyses")
+    run.add_argument("--figures", default="figures")
+    run.set_defaults(func=_run)
     new = sub.add_parser("new-workbook", help="write an empty workbook for a new review")
     new.add_argument("path")
     new.set_defaults(func=_new_workbook)
