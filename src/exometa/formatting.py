@@ -16,6 +16,16 @@ def fmtx(x, digits: int = 4) -> str:
     return f"{float(x):.{digits}f}"
 
 
+def p_text(p, digits: int = 3) -> str:
+    """'p = 0.075' or 'p < .001', for sentences.
+
+    >>> p_text(0.0749), p_text(1e-9)
+    ('p = 0.075', 'p < .001')
+    """
+    text = fmtp(p, digits)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
 def fmtp(p, digits: int = 4) -> str:
     """A p-value, shown as '<.0001' (for digits=4) when smaller than the last digit."""
     if p is None or (isinstance(p, float) and math.isnan(p)):

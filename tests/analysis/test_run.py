@@ -157,3 +157,27 @@ def test_workbook_text_is_escaped_in_the_report(tmp_path):
     md = (tmp_path / "fig" / "report.md").read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; | pipe" in html
     assert "<script>" not in md and "\\| pipe" in md
+
+
+def test_ratio_measures_are_drawn_on_a_log_axis_with_ratio_labels(tmp_path):
+    """dat.bcg, log risk ratios: metafor's rma() gives exp(-0.7145) = 0.49 (0.34 to 0.70), PI 0.15 to 1.55."""
+    import pandas as pd
+
+    from exometa import effect_sizes
+    from exometa.analysis.extract import StudyEffect
+    from exometa.analysis.run import AnalysisResult, pool
+    from exometa.analysis.spec import AnalysisSpec
+    from exometa.plots.forest import forest_plot
+
+    d = pd.read_csv(ROOT / "src/exometa/data/dat_bcg.csv")
+    es = effect_sizes("RR", d, ai="tpos", bi="tneg", ci="cpos", di="cneg")
+    spec = AnalysisSpec(name="bcg", title="BCG", outcome=(), measure="RR", test="z")
+    effects = [StudyEffect(a, a, yi=y, vi=v) for a, y, v in zip(d.author, es.yi, es.vi)]
+    res = AnalysisResult(spec, effects, {}, [], [], pool("all", effects, spec))
+    lay = forest_layout(res)
+    diamond = lay[lay.kind == "diamond"].iloc[0]
+    assert diamond.estimate_text == "0.49 [0.34, 0.70]"
+    assert lay[lay.kind == "pi"].estimate_text.iloc[0] == "[0.15, 1.55]"
+    assert lay[lay.label == "Aronson"].estimate_text.iloc[0] == "0.41 [0.13, 1.26]"  # exp of escalc's -0.8893
+    paths = forest_plot(es.yi, es.vi, d.author, tmp_path / "bcg", measure="RR", test="z", title="BCG")
+    assert [p.suffix for p in paths] == [".svg", ".png", ".pdf"] and all(p.stat().st_size > 1000 for p in paths)

@@ -17,10 +17,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
+from matplotlib.ticker import FuncFormatter, LogLocator
 from matplotlib.transforms import blended_transform_factory
 
+from ..effects import LOG_MEASURES
+
 from ..evidence.flags import FLAGS
-from ..formatting import fmtp
+from ..formatting import p_text
 from .save import save_figure
 
 LAYOUT_COLUMNS = ["kind", "label", "flags", "n", "reported", "weight", "estimate_text", "yi", "ci_lb", "ci_ub",
@@ -32,12 +35,25 @@ def _fmt(x, d=2):
     return "" if x is None or not math.isfinite(x) else f"{x:.{d}f}"
 
 
-def _est_text(yi, lo, hi, d=2):
+def _est_text(yi, lo, hi, d=2, back=None):
+    """'est [lo, hi]', back-transformed (e.g. exp for ratio measures) when ``back`` is given."""
+    f = back or (lambda v: v)
     if not math.isfinite(yi):
         return ""
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return _fmt(yi, d)
-    return f"{_fmt(yi, d)} [{_fmt(lo, d)}, {_fmt(hi, d)}]"
+        return _fmt(f(yi), d)
+    return f"{_fmt(f(yi), d)} [{_fmt(f(lo), d)}, {_fmt(f(hi), d)}]"
+
+
+def _back(spec):
+    return math.exp if spec.measure in LOG_MEASURES else None
+
+
+AXIS_LABELS = {
+    "MC": "Mean change from baseline", "MD": "Difference in change (treatment − control)",
+    "PCT": "Percent change from baseline", "RR": "Risk ratio (log scale)", "OR": "Odds ratio (log scale)",
+    "PETO": "Odds ratio, Peto (log scale)", "ROM": "Ratio of means (log scale)", "SMD": "Standardised mean difference",
+}
 
 
 def _marker(flags: str) -> str:
@@ -67,28 +83,29 @@ def _study_row(res, e, weights, decimals):
     return {
         "kind": "study" if e.poolable else "shown", "label": label, "flags": flags, "n": _n_text(e),
         "reported": e.reported, "weight": _fmt(w, 1) + "%" if math.isfinite(w) else "",
-        "estimate_text": _est_text(e.yi, lo, hi, decimals), "yi": e.yi, "ci_lb": lo, "ci_ub": hi,
+        "estimate_text": _est_text(e.yi, lo, hi, decimals, _back(res.spec)), "yi": e.yi, "ci_lb": lo, "ci_ub": hi,
         "marker": _marker(flags), "note": e.reason, "w": w,
     }
 
 
-def _summary_rows(fit, level, name, decimals, unit=""):
+def _summary_rows(fit, level, name, decimals, back=None):
     r = fit.result
     rows = []
     if r is None:
         rows.append({"kind": "note", "label": f"{name}: no pooled estimate", "note": fit.message})
         return rows
     rows.append({"kind": "diamond", "label": f"{name} (k = {fit.k})", "yi": r.estimate, "ci_lb": r.ci_lb, "ci_ub": r.ci_ub,
-                 "estimate_text": _est_text(r.estimate, r.ci_lb, r.ci_ub, decimals), "weight": "100%"})
+                 "estimate_text": _est_text(r.estimate, r.ci_lb, r.ci_ub, decimals, back), "weight": "100%"})
     if fit.k > 1 and math.isfinite(r.pi_lb):
         rows.append({"kind": "pi", "label": f"{level:g}% prediction interval", "yi": r.estimate, "ci_lb": r.pi_lb,
-                     "ci_ub": r.pi_ub, "estimate_text": f"[{_fmt(r.pi_lb, decimals)}, {_fmt(r.pi_ub, decimals)}]"})
+                     "ci_ub": r.pi_ub, "estimate_text": "[" + _est_text(r.pi_lb, math.nan, math.nan, decimals, back) + ", "
+                     + _est_text(r.pi_ub, math.nan, math.nan, decimals, back) + "]"})
     if fit.k > 1:
         rows.append({"kind": "text", "label": (
-            f"Heterogeneity: τ² = {r.tau2:.2f}, I² = {r.i2:.0f}%, Q = {r.q:.2f} (df = {r.q_df}), p = {fmtp(r.q_pval, 3)}")})
+            f"Heterogeneity: τ² = {r.tau2:.2f}, I² = {r.i2:.0f}%, Q = {r.q:.2f} (df = {r.q_df}), {p_text(r.q_pval)}")})
     stat = "t" if r.test in ("t", "knha") and fit.k > 1 else "z"
     df = f"({int(r.ddf)})" if stat == "t" else ""
-    rows.append({"kind": "text", "label": f"Test for overall effect: {stat}{df} = {r.zval:.2f}, p = {fmtp(r.pval, 3)}"})
+    rows.append({"kind": "text", "label": f"Test for overall effect: {stat}{df} = {r.zval:.2f}, {p_text(r.pval)}"})
     if fit.message:
         rows.append({"kind": "text", "label": fit.message})
     return rows
@@ -114,15 +131,15 @@ def forest_layout(res, by: str | None = None, decimals: int = 2) -> pd.DataFrame
             wg = dict(zip([m.label for m in members], np.atleast_1d(fit.weights)))
             for e in members:
                 rows.append(_study_row(res, e, wg, decimals))
-            rows += _summary_rows(Fit(g, fit.k, fit, "", ()), spec.level, f"Subtotal {g}", decimals)
+            rows += _summary_rows(Fit(g, fit.k, fit, "", ()), spec.level, f"Subtotal {g}", decimals, _back(spec))
         rows.append({"kind": "text", "label": (
-            f"Test for subgroup differences: Q = {sg.q_between:.2f} (df = {sg.q_between_df}), p = {fmtp(sg.q_between_pval, 3)}")})
+            f"Test for subgroup differences: Q = {sg.q_between:.2f} (df = {sg.q_between_df}), {p_text(sg.q_between_pval)}")})
     else:
         for e in shown:
             if e.poolable:
                 rows.append(_study_row(res, e, weights, decimals))
     if spec.measure != "PCT":
-        rows += _summary_rows(res.main, spec.level, "Pooled estimate" if res.main.k else "All studies", decimals)
+        rows += _summary_rows(res.main, spec.level, "Pooled estimate" if res.main.k else "All studies", decimals, _back(spec))
     shown_only = [e for e in shown if not e.poolable]
     if shown_only:
         rows.append({"kind": "group", "label": "Reported, not pooled" if spec.measure != "PCT" else "Reported values (no spread: not pooled)"})
@@ -155,6 +172,7 @@ def forest_layout(res, by: str | None = None, decimals: int = 2) -> pd.DataFrame
 
 
 def _x_limits(layout, spec):
+    """Axis limits on the analysis scale, always showing the line of no effect."""
     vals = layout[["yi", "ci_lb", "ci_ub"]].to_numpy(dtype=float).ravel()
     vals = vals[np.isfinite(vals)]
     if vals.size == 0:
@@ -175,13 +193,20 @@ def draw_forest(layout: pd.DataFrame, res, path_base, title: str | None = None) 
     ax = fig.add_axes((left, 0.9 / height, right - left, 1 - 1.9 / height))
     ax.set_ylim(n + 0.5, -1.2)
     xlo, xhi = _x_limits(layout, spec)
-    ax.set_xlim(xlo, xhi)
-    ax.axvline(0, color="0.35", lw=0.8)
+    ratio = spec.measure in LOG_MEASURES
+    fx = np.exp if ratio else (lambda v: v)  # draw ratio measures on a log axis, labelled in ratios
+    if ratio:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    ax.set_xlim(fx(xlo), fx(xhi))
+    ax.axvline(fx(0.0), color="0.35", lw=0.8)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_yticks([])
     unit = f" ({spec.unit})" if spec.unit else ""
-    xlabel = {"MC": "Mean change from baseline", "MD": "Difference in change (treatment − control)", "PCT": "Percent change from baseline"}[spec.measure]
+    xlabel = AXIS_LABELS.get(spec.measure, spec.measure)
     ax.set_xlabel(xlabel + unit, fontsize=9)
     ax.tick_params(labelsize=8)
     tr = blended_transform_factory(fig.transFigure, ax.transData)
@@ -214,18 +239,18 @@ def draw_forest(layout: pd.DataFrame, res, path_base, title: str | None = None) 
             continue
         colour = FLAG_COLOURS.get(row.marker or "none", FLAG_COLOURS["none"])
         if kind == "study":
-            ax.plot([row.ci_lb, row.ci_ub], [i, i], color="black", lw=1)
+            ax.plot([fx(row.ci_lb), fx(row.ci_ub)], [i, i], color="black", lw=1)
             size = 4 + 10 * math.sqrt(row.w / wmax) if math.isfinite(row.w) else 5
             imputed = "*" in row.flags
-            ax.plot([row.yi], [i], marker="s", ms=size, mec=colour, mfc="white" if imputed else colour, mew=1.5)
+            ax.plot([fx(row.yi)], [i], marker="s", ms=size, mec=colour, mfc="white" if imputed else colour, mew=1.5)
         elif kind == "shown":
-            ax.plot([row.yi], [i], marker="o", ms=5, mec=colour, mfc="white", mew=1.3)
+            ax.plot([fx(row.yi)], [i], marker="o", ms=5, mec=colour, mfc="white", mew=1.3)
             ax.text(cols["estimate_text"] + 0.085, i, "not pooled", transform=tr, fontsize=7, color="0.4", va="center")
         elif kind == "diamond":
-            ax.add_patch(Polygon([(row.ci_lb, i), (row.yi, i - 0.35), (row.ci_ub, i), (row.yi, i + 0.35)],
+            ax.add_patch(Polygon([(fx(row.ci_lb), i), (fx(row.yi), i - 0.35), (fx(row.ci_ub), i), (fx(row.yi), i + 0.35)],
                                  closed=True, fc="#34495e", ec="#34495e"))
         elif kind == "pi":
-            ax.plot([row.ci_lb, row.ci_ub], [i, i], color="#34495e", lw=2.2, solid_capstyle="butt")
+            ax.plot([fx(row.ci_lb), fx(row.ci_ub)], [i, i], color="#34495e", lw=2.2, solid_capstyle="butt")
     handles = [
         Line2D([], [], marker="s", ls="", mfc=FLAG_COLOURS["none"], mec=FLAG_COLOURS["none"], label="controlled, verifiable"),
         Line2D([], [], marker="s", ls="", mfc=FLAG_COLOURS["uncontrolled"], mec=FLAG_COLOURS["uncontrolled"], label="uncontrolled"),
@@ -240,8 +265,25 @@ def draw_forest(layout: pd.DataFrame, res, path_base, title: str | None = None) 
     return save_figure(fig, path_base)
 
 
+def forest_plot(yi, vi, labels, path_base, measure="MD", method="REML", test="z", title="Forest plot", flags=None, unit=""):
+    """A forest plot straight from effect sizes (no workbook): returns the file paths.
+
+    ``measure`` decides the axis: ratio measures (RR, OR, PETO, ROM; yi on the log
+    scale) are drawn on a log axis labelled in ratios. ``flags`` maps a label to
+    flag names (e.g. ``{"Lee 2017": {"unverifiable": "no record"}}``).
+    """
+    from ..analysis.extract import StudyEffect
+    from ..analysis.run import AnalysisResult, pool
+    from ..analysis.spec import AnalysisSpec
+
+    spec = AnalysisSpec(name="forest", title=title, outcome=(), measure=measure, method=method, test=test, unit=unit)
+    effects = [StudyEffect(str(lab), str(lab), arm="", yi=float(y), vi=float(v)) for lab, y, v in zip(labels, yi, vi)]
+    res = AnalysisResult(spec, effects, {str(k): v for k, v in (flags or {}).items()}, [], [], pool("all studies", effects, spec))
+    return draw_forest(forest_layout(res), res, path_base, title=title)
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-__all__ = ["forest_layout", "draw_forest"]
+__all__ = ["forest_layout", "draw_forest", "forest_plot"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..analysis.run import FLAG_TITLES, SYMBOL
 from ..evidence.flags import FLAGS
-from ..formatting import fmtp
+from ..formatting import p_text
 
 CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -55,10 +55,10 @@ def result_sentence(res) -> str:
     unit = f" {res.spec.unit}" if res.spec.unit else ""
     what = {"MC": "mean change from baseline", "MD": "difference between arms in mean change"}.get(res.spec.measure, "estimate")
     parts = [f"Pooled {what}: {_num(r.estimate)}{unit} ({r.level:g}% CI {_num(r.ci_lb)} to {_num(r.ci_ub)}; "
-             f"p = {fmtp(r.pval, 3)}; k = {fit.k}; {r.method}, {r.test} test)."]
+             f"{p_text(r.pval)}; k = {fit.k}; {r.method}, {r.test} test)."]
     if fit.k > 1:
         parts.append(f"Between-study variance τ² = {_num(r.tau2)} (95% CI {_num(r.tau2_ci_lb)} to {_num(r.tau2_ci_ub)}); "
-                     f"I² = {_num(r.i2, 0)}%; Q = {_num(r.q)} on {r.q_df} df (p = {fmtp(r.q_pval, 3)}). "
+                     f"I² = {_num(r.i2, 0)}%; Q = {_num(r.q)} on {r.q_df} df ({p_text(r.q_pval)}). "
                      f"Prediction interval for a new study: {_num(r.pi_lb)} to {_num(r.pi_ub)}{unit}.")
     if fit.message:
         parts.append(fit.message)
@@ -112,7 +112,7 @@ def _subgroup_rows(res):
             continue
         rows = [{"Subgroup": g, "k": str(r.k), "Estimate (95% CI)": f"{_num(r.estimate)} ({_num(r.ci_lb)} to {_num(r.ci_ub)})",
                  "τ²": _num(r.tau2), "I²": _num(r.i2, 0) + "%"} for g, r in sg.groups.items()]
-        out[by] = (rows, f"Test for subgroup differences: Q = {_num(sg.q_between)} on {sg.q_between_df} df, p = {fmtp(sg.q_between_pval, 3)}.")
+        out[by] = (rows, f"Test for subgroup differences: Q = {_num(sg.q_between)} on {sg.q_between_df} df, {p_text(sg.q_between_pval)}.")
     return out
 
 
