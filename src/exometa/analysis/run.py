@@ -73,9 +73,9 @@ def _row_label(e) -> str:
 
 
 def select_studies(spec: AnalysisSpec, studies: pd.DataFrame):
-    """Studies in the analysis, and the others with the reason each is out."""
+    """Studies in the analysis (with their flags), and the others with the reason each is out."""
     inc = spec.include
-    chosen, left_out = [], []
+    chosen, left_out, flags_of = [], [], {}
     for rec in studies.to_dict("records"):
         flags = study_flags(rec)
         label = rec.get("label") or rec.get("study_id")
@@ -96,7 +96,8 @@ def select_studies(spec: AnalysisSpec, studies: pd.DataFrame):
             left_out.append((label, why))
         else:
             chosen.append(rec)
-    return chosen, left_out
+            flags_of[rec["study_id"]] = flags
+    return chosen, left_out, flags_of
 
 
 def _effects(spec, chosen, outcomes, r):
@@ -161,11 +162,8 @@ def _sensitivity(spec, effects, flags, s: Sensitivity) -> Fit:
 
 def run_analysis(spec: AnalysisSpec, workbook) -> AnalysisResult:
     """Run one analysis on a read workbook (see :func:`exometa.read_workbook`)."""
-    chosen, left_out = select_studies(spec, workbook.studies)
+    chosen, left_out, flags = select_studies(spec, workbook.studies)
     effects, no_numbers = _effects(spec, chosen, workbook.outcomes, spec.correlation)
-    flags = {}
-    for rec in chosen:
-        flags[rec["study_id"]] = study_flags(rec)
     for e in effects:
         if e.imputed:
             flags[e.study_id] = dict(flags.get(e.study_id, {}), imputed="; ".join(e.derivations))

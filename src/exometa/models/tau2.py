@@ -8,7 +8,8 @@ Definitions follow metafor 3.8 (``rma.uni``), with references:
 
 - DL: DerSimonian & Laird (1986); HE: Hedges (1983); HS, HSk: Hunter & Schmidt
   (2004) and its small-sample k/(k-p) correction; SJ: Sidik & Jonkman (2005);
-  ML, REML: Fisher scoring (Viechtbauer 2005); EB: Morris (1983); PM: Paule &
+  ML, REML: the roots of their score equations (Viechtbauer 2005), found with
+  bracketed Newton steps; EB: Morris (1983), whose fixed point is PM's; PM: Paule &
   Mandel (1982), solved exactly; DL2: the two-step DerSimonian-Kacker (2007)
   estimator, a generalised-Q estimator with weights ``1/(v + tau2_DL)``
   (metafor: ``method="GENQ", weights=1/(vi + tau2_DL)``).

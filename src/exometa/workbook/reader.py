@@ -186,7 +186,6 @@ def _frame(rows, sheet) -> pd.DataFrame:
         if c.kind in NUMERIC_KINDS:
             frame[c.name] = frame[c.name].astype(float)
     frame.insert(0, "excel_row", [r["_row"] for r in rows])
-    frame.attrs["cells"] = [r["_cells"] for r in rows]
     return frame
 
 
