@@ -75,5 +75,8 @@ def draw_funnel(layout: pd.DataFrame, res, path_base) -> list:
     handles = [Patch(fc="white", ec="0.6", label="p > 0.10"), Patch(fc=CONTOURS[0][1], label="0.05 < p < 0.10"),
                Patch(fc=CONTOURS[1][1], label="0.01 < p < 0.05"), Patch(fc=CONTOURS[2][1], label="p < 0.01"),
                Line2D([], [], color="#34495e", label="pooled estimate, pseudo 95% limits")]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=3, fontsize=7.5, frameon=False)
+    handles += [Line2D([], [], marker="o", ls="", mfc=FLAG_COLOURS[k], mec=FLAG_COLOURS[k], label=text)
+                for k, text in (("none", "controlled, verifiable"), ("uncontrolled", "uncontrolled"), ("unverifiable", "unverifiable"))]
+    handles.append(Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="rests on imputed numbers"))
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=5, fontsize=7, frameon=False)
     return save_figure(fig, path_base)
