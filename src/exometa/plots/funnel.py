@@ -37,7 +37,7 @@ def funnel_layout(res) -> pd.DataFrame:
 def draw_funnel(layout: pd.DataFrame, res, path_base) -> list:
     spec, fit = res.spec, res.main
     fig = Figure(figsize=(7.5, 5.6))
-    ax = fig.add_axes((0.12, 0.2, 0.83, 0.66))
+    ax = fig.add_axes((0.12, 0.25, 0.83, 0.61))
     se_max = float(layout.se.max()) * 1.15 if len(layout) else 1.0
     se = np.linspace(0, se_max, 200)
 
@@ -78,5 +78,5 @@ def draw_funnel(layout: pd.DataFrame, res, path_base) -> list:
     handles += [Line2D([], [], marker="o", ls="", mfc=FLAG_COLOURS[k], mec=FLAG_COLOURS[k], label=text)
                 for k, text in (("none", "controlled, verifiable"), ("uncontrolled", "uncontrolled"), ("unverifiable", "unverifiable"))]
     handles.append(Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="rests on imputed numbers"))
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=5, fontsize=7, frameon=False)
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=4, fontsize=7, frameon=False)
     return save_figure(fig, path_base)
