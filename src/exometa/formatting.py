@@ -16,6 +16,17 @@ def fmtx(x, digits: int = 4) -> str:
     return f"{float(x):.{digits}f}"
 
 
+def fmt_or_blank(x, digits: int = 2) -> str:
+    """A number with fixed decimals, or '' when missing (for tables and figure text).
+
+    >>> fmt_or_blank(3.14159), fmt_or_blank(float("nan"))
+    ('3.14', '')
+    """
+    if x is None or not math.isfinite(x):
+        return ""
+    return f"{x:.{digits}f}"
+
+
 def p_text(p, digits: int = 3) -> str:
     """'p = 0.075' or 'p < .001', for sentences.
 

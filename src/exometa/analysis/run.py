@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SmallSampleWarning
-from ..evidence.flags import FLAGS, study_flags
+from ..evidence.flags import FLAGS, flag_symbols, study_flags
 from ..models import meta_analysis, subgroup_analysis
 from . import extract
 from .spec import AnalysisSpec, Sensitivity
@@ -19,7 +19,6 @@ from .spec import AnalysisSpec, Sensitivity
 FLAG_TITLES = {f.name: f.title for f in FLAGS}
 TABLE_COLUMNS = ["study_id", "label", "arm", "n", "timepoint", "reported", "yi", "vi", "ci_lb", "ci_ub", "weight",
                  "pooled", "flags", "derivations", "not_pooled_because", "source"]
-SYMBOL = {f.name: f.symbol for f in FLAGS}
 
 
 @dataclass
@@ -62,7 +61,7 @@ class AnalysisResult:
                 "ci_lb": e.yi - 1.959963984540054 * math.sqrt(e.vi) if e.poolable else math.nan,
                 "ci_ub": e.yi + 1.959963984540054 * math.sqrt(e.vi) if e.poolable else math.nan,
                 "weight": weights.get(_row_label(e), math.nan), "pooled": e.poolable,
-                "flags": "".join(SYMBOL[f] for f in SYMBOL if f in fl), "derivations": "; ".join(e.derivations),
+                "flags": flag_symbols(fl), "derivations": "; ".join(e.derivations),
                 "not_pooled_because": e.reason, "source": e.source,
             })  # fmt: skip
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -49,6 +49,15 @@ FLAGS = (
 SYMBOLS = {f.name: f.symbol for f in FLAGS}
 
 
+def flag_symbols(flags) -> str:
+    """The symbols of a study's flags, in the fixed order of :data:`FLAGS`.
+
+    >>> flag_symbols({"imputed": "...", "uncontrolled": "..."})
+    'U*'
+    """
+    return "".join(f.symbol for f in FLAGS if f.name in flags)
+
+
 def _blank(x) -> bool:
     return x is None or (isinstance(x, float) and x != x) or (isinstance(x, str) and not x.strip())
 

@@ -60,6 +60,13 @@ class Batch:
     def fit(self, tau2=0.0) -> wls.WLSFit:
         return wls.fit(self.y, self.weights(tau2), self.X)
 
+    def take(self, rows) -> "Batch":
+        """The batch of the given rows (itself when every row is asked for)."""
+        rows = np.asarray(rows)
+        if rows.dtype != bool and rows.size == self.B:
+            return self
+        return Batch(self.y[rows], self.v[rows], self.mask[rows], self.X[rows])
+
 
 @dataclass(frozen=True, eq=False)
 class Tau2Estimate:
@@ -164,11 +171,6 @@ def _pm(b: Batch, control: Control) -> Tau2Estimate:
     return Tau2Estimate(tau2, np.zeros(b.B, int), conv)
 
 
-def _take(arr, rows):
-    """Rows of a batch array; the array itself when every row is asked for."""
-    return arr if rows.size == arr.shape[0] else arr[rows]
-
-
 def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
     """Log-likelihood up to the constants that do not depend on tau^2."""
     f = b.fit(tau2)
@@ -199,11 +201,11 @@ def _likelihood_root(b: Batch, control: Control, reml: bool) -> Tau2Estimate:
     iters = np.zeros(b.B, int)
     converged = np.ones(b.B, bool)
     fit_rows = np.flatnonzero(b.k > b.p)
-    sub = Batch(b.y[fit_rows], b.v[fit_rows], b.mask[fit_rows], b.X[fit_rows]) if fit_rows.size < b.B else b
+    sub = b.take(fit_rows)
     g0, _ = _score(sub, np.zeros(sub.B), reml)
     inner = np.flatnonzero(g0 > 0)
     if inner.size:
-        s = Batch(*(_take(a, inner) for a in (sub.y, sub.v, sub.mask, sub.X)))
+        s = sub.take(inner)
         ols = wls.fit(s.y, s.mask.astype(float), s.X)
         hi = ols.rss() / (s.k - s.p) + s.v.max(axis=1, where=s.mask, initial=0.0)
         for _ in range(64):  # widen until the score is negative at hi
@@ -213,8 +215,7 @@ def _likelihood_root(b: Batch, control: Control, reml: bool) -> Tau2Estimate:
             hi = np.where(g_hi < 0, hi, 4 * hi)
 
         def g(x, rows):
-            part = s if rows.size == s.B else Batch(s.y[rows], s.v[rows], s.mask[rows], s.X[rows])
-            return _score(part, x, reml)
+            return _score(s.take(rows), x, reml)
 
         start = np.clip(_he(s, control).tau2, 0.0, hi)
         root, ok, it = solve_decreasing(g, np.zeros(inner.size), hi, x0=start, xtol=control.threshold, maxiter=control.maxiter)

@@ -22,17 +22,14 @@ from matplotlib.transforms import blended_transform_factory
 
 from ..effects import LOG_MEASURES
 
-from ..evidence.flags import FLAGS
+from ..evidence.flags import FLAGS, flag_symbols
+from ..formatting import fmt_or_blank as _fmt
 from ..formatting import p_text
 from .save import save_figure
 
 LAYOUT_COLUMNS = ["kind", "label", "flags", "n", "reported", "weight", "estimate_text", "yi", "ci_lb", "ci_ub",
                   "marker", "note"]
 FLAG_COLOURS = {"unverifiable": "#c0392b", "uncontrolled": "#d68910", "none": "#1f3a5f"}
-
-
-def _fmt(x, d=2):
-    return "" if x is None or not math.isfinite(x) else f"{x:.{d}f}"
 
 
 def _est_text(yi, lo, hi, d=2, back=None):
@@ -71,10 +68,9 @@ def _n_text(e) -> str:
 
 
 def _study_row(res, e, weights, decimals):
-    from ..analysis.run import SYMBOL, _row_label
+    from ..analysis.run import _row_label
 
-    fl = res.flags.get(e.study_id, {})
-    flags = "".join(SYMBOL[f] for f in SYMBOL if f in fl)
+    flags = flag_symbols(res.flags.get(e.study_id, {}))
     se = math.sqrt(e.vi) if e.poolable else math.nan
     z = 1.959963984540054
     lo, hi = (e.yi - z * se, e.yi + z * se) if e.poolable else (math.nan, math.nan)
@@ -147,11 +143,8 @@ def forest_layout(res, by: str | None = None, decimals: int = 2) -> pd.DataFrame
     if not res.effects and res.no_numbers:
         blank = []
         rows.append({"kind": "group", "label": "Studies in this analysis"})
-        from ..analysis.run import SYMBOL
-
         for sid, label in res.no_numbers:
-            fl = res.flags.get(sid, {})
-            flags = "".join(SYMBOL[f] for f in SYMBOL if f in fl)
+            flags = flag_symbols(res.flags.get(sid, {}))
             rows.append({"kind": "excluded", "label": label, "flags": flags, "marker": _marker(flags),
                          "note": "no numbers reported for this outcome"})
     if blank:

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..evidence.flags import flag_symbols
 from .forest import FLAG_COLOURS, _marker
 from .save import save_figure
 
@@ -22,14 +23,13 @@ CONTOURS = ((0.10, "#f2f2f2"), (0.05, "#d9d9d9"), (0.01, "#bdbdbd"))
 
 def funnel_layout(res) -> pd.DataFrame:
     """One row per pooled study: label, yi, se, flags and marker colour key."""
-    from ..analysis.run import SYMBOL, _row_label
+    from ..analysis.run import _row_label
 
     rows = []
     for e in res.effects:
         if not e.poolable:
             continue
-        fl = res.flags.get(e.study_id, {})
-        flags = "".join(SYMBOL[f] for f in SYMBOL if f in fl)
+        flags = flag_symbols(res.flags.get(e.study_id, {}))
         rows.append({"label": _row_label(e), "yi": e.yi, "se": math.sqrt(e.vi), "flags": flags, "marker": _marker(flags)})
     return pd.DataFrame(rows, columns=["label", "yi", "se", "flags", "marker"])
 

@@ -15,8 +15,9 @@ import html
 import math
 from pathlib import Path
 
-from ..analysis.run import FLAG_TITLES, SYMBOL
-from ..evidence.flags import FLAGS
+from ..analysis.run import FLAG_TITLES
+from ..evidence.flags import FLAGS, SYMBOLS
+from ..formatting import fmt_or_blank as _num
 from ..formatting import p_text
 
 CSS = """
@@ -41,10 +42,6 @@ def _md(x) -> str:
         return ""
     text = str(x).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`").replace("\n", " ")
     return html.escape(text, quote=False)
-
-
-def _num(x, d=2):
-    return "" if x is None or not math.isfinite(x) else f"{x:.{d}f}"
 
 
 def result_sentence(res) -> str:
@@ -89,7 +86,7 @@ def _flag_rows(res):
             continue
         seen.add(sid)
         for name, reason in res.flags.get(sid, {}).items():
-            rows.append({"Study": label, "Flag": f"{SYMBOL[name]} {FLAG_TITLES[name]}", "Reason": reason})
+            rows.append({"Study": label, "Flag": f"{SYMBOLS[name]} {FLAG_TITLES[name]}", "Reason": reason})
     return rows
 
 
