@@ -16,7 +16,6 @@ from exometa.analysis.spec import AnalysisFileError, load_spec, load_specs
 from exometa.plots.forest import forest_layout
 from exometa.runner import run
 from exometa.workbook.reader import read_workbook
-from exometa.workbook.schema import OUTCOME_COLUMNS
 
 ROOT = Path(__file__).parents[2]
 
@@ -95,7 +94,7 @@ def test_adding_a_study_row_changes_the_forest_and_the_pooled_result(tmp_path, w
            "control_type": "none", "intervention_type": "exosome/EV", "publication_status": "peer-reviewed article",
            "coi": "not reported", "verification": "verified", "doi": "10.0000/new", "n_enrolled": 40}
     s.append([new.get(n) for n in names])
-    onames = [c.name for c in OUTCOME_COLUMNS]
+    onames = [c.value for c in o[1]]  # the file's own column order
     row = {"study_id": "NEW1", "outcome": "hair density", "unit": "hairs/cm²", "timepoint_weeks": 24, "arm": "single group",
            "quantity": "change from baseline", "n": 40, "mean": 10.0, "sd": 8.0, "source_type": "primary: full text",
            "source_url": "https://example.org/new"}

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from exometa.cli import main
 from exometa.workbook.reader import read_workbook
-from exometa.workbook.schema import OUTCOME_COLUMNS, STUDY_COLUMNS
+from exometa.workbook.schema import SHEETS, STUDY_COLUMNS
 from exometa.workbook.writer import build, new_workbook, save_atomic
 from tests.workbook.conftest import OUTCOME, STUDY
 
@@ -24,7 +24,7 @@ def test_new_workbook_has_format(tmp_path, capsys):
     assert "F2:F1000" in validated  # design has a drop-down
     assert all(dv.formula1.startswith("=lists!") for dv in studies.data_validations.dataValidation)
     dictionary = [r for r in wb["dictionary"].iter_rows(min_row=2, values_only=True)]
-    assert len(dictionary) == len(STUDY_COLUMNS) + len(OUTCOME_COLUMNS)
+    assert len(dictionary) == sum(len(cols) for cols in SHEETS.values())
     assert read_workbook(path).ok
     assert main(["new-workbook", str(path)]) == 2  # never overwrites
     assert "already exists" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 STUDIES = "studies"
 OUTCOMES = "outcomes"
+RISK_OF_BIAS = "risk_of_bias"
 DICTIONARY = "dictionary"
 LISTS = "lists"
 
@@ -23,6 +24,9 @@ class Column:
     required: bool = False
     choices: tuple[str, ...] = ()
     example: str = ""
+    #: the allowed values belong to the review (the workbook's ``lists`` sheet), not to exometa;
+    #: ``choices`` then holds what a new, neutral workbook offers
+    review_list: bool = False
 
 
 DESIGNS = (
@@ -45,7 +49,7 @@ STUDY_COLUMNS = (
     Column("citation", "text", "Full citation as far as it is known."),
     Column("year", "integer", "Year of publication (or of the claim).", example="2024"),
     Column("record_type", "category", "A study found in the literature, a review of studies, or a claim made in a seed article.", True,
-           ("study", "review", "seed claim")),
+           ("study", "review", "seed claim", "registered trial")),
     Column("design", "category", "Study design as reported (or as claimed, for a seed claim).", True, DESIGNS),
     Column("control_type", "category", "The concurrent comparison, if any.", True,
            ("none", "placebo", "vehicle", "saline half-scalp", "active comparator", "unclear")),
@@ -55,25 +59,41 @@ STUDY_COLUMNS = (
            ("exosome/EV", "exosome/EV + plant extract", "conditioned medium/secretome", "cell extract", "stem-cell serum (unclear)", "unclear")),
     Column("cell_source", "text", "Cells the product comes from (e.g. adipose-derived stem cells)."),
     Column("route", "text", "How it was given (topical, after microneedling, intradermal injection...)."),
+    Column("condition", "category", "The condition studied; analyses can keep conditions apart.", False,
+           ("androgenetic alopecia", "alopecia areata", "hair loss, unspecified", "healthy volunteers", "other"),
+           review_list=True),
     Column("population", "text", "Who was treated (condition, sex, age, severity)."),
     Column("n_enrolled", "integer", "Participants enrolled or treated, as the source reports.", example="30"),
     Column("n_source", "text", "Where n_enrolled was read (abstract, registry, press report...)."),
+    Column("n_analysed", "integer", "Participants analysed, when the source says (n_enrolled counts those enrolled)."),
     Column("registry_enrolment", "integer", "Enrolment given in the trial registry, if it is registered."),
     Column("followup_weeks", "number", "Longest follow-up, in weeks, as reported."),
+    Column("treatment_weeks", "number", "How long treatment lasted, in weeks, as reported (places timepoints counted from the end of treatment)."),
     Column("doi", "text", "DOI of the publication, if one was found.", example="10.1007/s00266-024-04332-3"),
     Column("pmid", "text", "PubMed identifier, if one was found."),
     Column("registry_id", "text", "Trial registry identifier (e.g. NCT number)."),
+    Column("registration", "category", "When the trial was registered: before enrolment (prospective) or after it started (retrospective).", False,
+           ("prospective", "retrospective", "not registered", "unclear")),
+    Column("registry_status", "category", "Status in the registry (for a registered trial).", False,
+           ("not yet recruiting", "recruiting", "active, not recruiting", "completed", "terminated", "withdrawn", "unknown")),
+    Column("completion_date", "text", "Completion date given by the registry (YYYY or YYYY-MM).", example="2025-06"),
+    Column("registered_outcomes", "text", "Outcomes the registry entry lists, separated by ';'.", example="hair density; hair thickness"),
     Column("publication_status", "category", "What kind of source the study exists in.", True,
            ("peer-reviewed article", "preprint", "conference abstract", "press report", "marketing claim")),
     Column("funding", "text", "Funding and sponsors as found."),
     Column("coi", "category", "Conflicts of interest.", True,
-           ("none declared", "industry sponsor", "manufacturer-affiliated author", "undeclared conflict found elsewhere", "not reported")),
+           ("none declared", "industry sponsor", "manufacturer-affiliated author", "author sells the treatment",
+            "seller's own material", "undeclared conflict found elsewhere", "not reported")),
     Column("verification", "category", "Could the study be found and checked?", True,
            ("verified", "verified via secondary source", "unverifiable", "likely fabricated")),
     Column("verification_evidence", "text", "What was found (or not found), and where."),
     Column("inconsistencies", "text", "Disagreements found between sources (registry vs paper, abstract vs press release...)."),
     Column("seed", "text", "The seed article(s) that make this claim (e.g. 001)."),
     Column("claim", "text", "What the seed article claims, in a short paraphrase."),
+    Column("claim_analysis", "text", "The analysis (file name in analyses/, without .toml) whose verdict answers this claim."),
+    Column("claim_assessment", "category", "The reviewer's assessment of a claim that no analysis tests (e.g. a citation checked for existence).", False,
+           ("supported", "contradicted", "cannot be assessed", "citation not found", "not a factual claim")),
+    Column("claim_assessment_reason", "text", "Why: what was found, and where."),
     Column("source_url", "text", "Where the study record was read."),
     Column("notes", "text", "Anything else a reviewer should know."),
 )  # fmt: skip
@@ -81,14 +101,21 @@ STUDY_COLUMNS = (
 OUTCOME_COLUMNS = (
     Column("study_id", "text", "The study this number belongs to (a study_id on the studies sheet).", True, example="EV04"),
     Column("outcome", "category", "What was measured.", True,
-           ("hair density", "hair count", "hair thickness", "hair shedding", "enrolment", "other")),
+           ("hair density", "hair count", "hair thickness", "hair shedding", "enrolment", "other"), review_list=True),
     Column("unit", "text", "Unit of the numbers on this row.", example="hairs/cm²"),
     Column("timepoint_weeks", "number", "Weeks from baseline (0 = baseline), when the source gives them.", example="12"),
+    Column("weeks_after_treatment", "number", "Weeks after the end of treatment, when the source counts from there (leave timepoint_weeks blank then)."),
     Column("timepoint", "text", "The timepoint in the source's own words (e.g. '12 months', '3 weeks after the last injection')."),
     Column("arm", "category", "Which group the numbers describe.", True,
-           ("treatment", "control", "single group", "treatment vs control")),
+           ("treatment", "control", "single group", "treatment vs control", "all participants")),
+    Column("arm_label", "text", "The arm's name in the source (e.g. '5% secretome', 'vehicle'); tells apart arms of a multi-arm trial that share a role."),
     Column("quantity", "category", "Value at the timepoint, change from baseline, or difference between arms.", True,
-           ("value", "change from baseline", "difference between arms")),
+           ("value", "change from baseline", "difference between arms", "effect estimate")),
+    Column("effect_measure", "category", "For quantity 'effect estimate': the measure the source reports (ratios on their own scale, e.g. RR 0.8).", False,
+           ("MD", "SMD", "RR", "OR", "RD", "HR", "ROM", "Cliff's delta", "other")),
+    Column("data_type", "category", "What one participant's value is: decides which arithmetic checks apply (GRIM and GRIMMER for integer data, DEBIT for binary).", False,
+           ("continuous", "integer", "binary")),
+    Column("scale_items", "integer", "Number of integer items summed or averaged into a score (the granularity of an integer mean); blank = 1."),
     Column("n", "integer", "Participants these numbers are based on."),
     Column("mean", "number", "Mean."),
     Column("sd", "number", "Standard deviation."),
@@ -106,6 +133,10 @@ OUTCOME_COLUMNS = (
     Column("p_value", "number", "p-value as reported (for 'p<0.05' enter 0.05 and '<' in p_relation)."),
     Column("p_relation", "category", "How p_value is stated: exact, or a bound (p < 0.05).", False, ("exact", "<", ">")),
     Column("p_test", "text", "What the p-value tests (vs baseline, between arms...)."),
+    Column("stat_type", "category", "The test statistic reported beside the p-value.", False, ("t", "z", "F", "chi2", "r", "W", "U", "other")),
+    Column("stat_value", "number", "The test statistic's value as reported."),
+    Column("stat_df", "number", "Its degrees of freedom (for F: the numerator's; see stat_df2)."),
+    Column("stat_df2", "number", "The denominator degrees of freedom of an F statistic."),
     Column("events", "integer", "Participants with the event (for binary outcomes)."),
     Column("source_type", "category", "Where the numbers on this row were read.", True,
            ("primary: abstract", "primary: full text", "registry", "secondary: review", "secondary: press report", "marketing claim")),
@@ -114,7 +145,22 @@ OUTCOME_COLUMNS = (
     Column("quote", "text", "Short paraphrase of what the source says for these numbers."),
 )  # fmt: skip
 
-SHEETS = {STUDIES: STUDY_COLUMNS, OUTCOMES: OUTCOME_COLUMNS}
+RISK_OF_BIAS_COLUMNS = (
+    Column("study_id", "text", "The study judged (a study_id on the studies sheet).", True, example="EV04"),
+    Column("tool", "category", "RoB 2 for randomised trials, ROBINS-I for non-randomised studies.", True, ("RoB 2", "ROBINS-I")),
+    Column("outcome", "text", "The outcome judged (blank: every outcome of the study)."),
+    Column("domain", "category", "The tool's domain: D1-D5 for RoB 2, D1-D7 for ROBINS-I (the overall judgement is computed).", True,
+           ("D1", "D2", "D3", "D4", "D5", "D6", "D7")),
+    Column("judgement", "category", "RoB 2: low / some concerns / high; ROBINS-I: low / moderate / serious / critical; either: no information.", True,
+           ("low", "some concerns", "high", "moderate", "serious", "critical", "no information")),
+    Column("support", "text", "What the source says that supports the judgement (a short paraphrase), or that it says nothing."),
+    Column("source_url", "text", "Where it was read."),
+    Column("location", "text", "Where in the source (methods, registry entry...)."),
+)  # fmt: skip
+
+SHEETS = {STUDIES: STUDY_COLUMNS, OUTCOMES: OUTCOME_COLUMNS, RISK_OF_BIAS: RISK_OF_BIAS_COLUMNS}
+#: sheets a workbook may lack (read as empty)
+OPTIONAL_SHEETS = (RISK_OF_BIAS,)
 
 NUMERIC_KINDS = ("integer", "number")
 
