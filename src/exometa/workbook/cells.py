@@ -11,14 +11,26 @@ import datetime as dt
 import math
 import re
 
+from .schema import EXCEL_CELL_CHARS
+
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!")
 MINUS_SIGNS = "\u2212\u2013\u2014\u2012\ufe63\uff0d"  # minus, en and em dash, figure dash, small and full-width hyphen-minus
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
-def _describe(value) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+def clip(text: str, limit: int = 80) -> str:
+    """Text short enough to quote in a message (long cell text is cut, with its length said).
+
+    >>> clip("x" * 100, 10)
+    'xxxxxxxxx… (100 characters)'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + f"… ({len(text):,} characters)"
+
+
+def quoted(text: str) -> str:
+    """``repr`` of a clipped text, for messages."""
+    return repr(clip(text))
 
 
 def parse_number(value, column: str, integer: bool = False):
@@ -55,22 +67,22 @@ def parse_number(value, column: str, integer: bool = False):
         v, lvl, msg, fix = _integer_check(int(number) if number.is_integer() and integer else number, column, integer)
         if lvl == "error":
             return v, lvl, msg, fix
-        return v, "warning", f"{column} is the text {text!r} {note}(a number stored as text); it was read as {_fmt(number)}.", (
+        return v, "warning", f"{column} is the text {quoted(text)} {note}(a number stored as text); it was read as {_fmt(number)}.", (
             "Retype it as a plain number so that Excel treats it as one."
         )
     if DECIMAL_COMMA.fullmatch(swapped):
-        return None, "error", f"{column} is {text!r}: a decimal comma is ambiguous here (1,5 may be 1.5 or 15).", (
+        return None, "error", f"{column} is {quoted(text)}: a decimal comma is ambiguous here (1,5 may be 1.5 or 15).", (
             f"Use a decimal point, e.g. {swapped.replace(',', '.')}."
         )
     if swapped.endswith("%") and PLAIN_NUMBER.fullmatch(swapped[:-1].strip()):
-        return None, "error", f"{column} is {text!r}, a percentage with its sign.", (
+        return None, "error", f"{column} is {quoted(text)}, a percentage with its sign.", (
             f"Enter the number alone ({swapped[:-1].strip()}); percent changes belong in pct_change, in percent."
         )
     if re.match(r"^\s*[<>≤≥]=?\s*[\d.]+\s*$", swapped):
-        return None, "error", f"{column} is {text!r}, a bound rather than a value.", (
+        return None, "error", f"{column} is {quoted(text)}, a bound rather than a value.", (
             "For p-values enter the number in p_value and the sign in p_relation; otherwise leave the cell blank."
         )
-    return None, "error", f"{column} is {text!r}, which is not a number.", _fix_for(column, swapped)
+    return None, "error", f"{column} is {quoted(text)}, which is not a number.", _fix_for(column, swapped[:200])
 
 
 def _fmt(x: float) -> str:
@@ -113,3 +125,19 @@ def parse_text(value):
         value = value.isoformat()
     text = str(value).strip()
     return text or None
+
+
+def check_length(text, column: str):
+    """``(None, 'error', message, fix)`` for text over Excel's 32,767 characters per cell, else None.
+
+    Excel cuts such text when it opens the file, so what exometa read and what a
+    reviewer sees would differ.
+
+    >>> check_length("x" * 40000, "quote")[2]
+    "quote holds 40,000 characters, over Excel's limit of 32,767 per cell (Excel would cut it)."
+    """
+    if isinstance(text, str) and len(text) > EXCEL_CELL_CHARS:
+        return None, "error", f"{column} holds {len(text):,} characters, over Excel's limit of {EXCEL_CELL_CHARS:,} per cell (Excel would cut it).", (
+            "Shorten it to a paraphrase and keep the full text in the source it cites."
+        )
+    return None

@@ -47,3 +47,14 @@ def summary_line(problems) -> str:
     errors = sum(p.level == ERROR for p in problems)
     warnings = sum(p.level == WARNING for p in problems)
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+class Collector:
+    """Gathers the problems of one file while it is read (none stops the reading of the rest)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.items: list[Problem] = []
+
+    def add(self, level, sheet, cell, study, message, fix="") -> None:
+        self.items.append(Problem(level, self.file, sheet, cell, study, message, fix))
