@@ -40,8 +40,8 @@ def check_outcomes(rows, labels, studies, lists, out) -> None:
             out.add(ERROR, OUTCOMES, where(rec, "arm_label"), study,
                     f"this row and row {seen[key]} give the same study, outcome, timepoint, arm ({rec.get('arm')}) and quantity "
                     "from the same source, so they cannot be told apart.",
-                    "If they are different arms of a multi-arm trial, name each in arm_label (e.g. '5% secretome', "
-                    "'10% secretome'); if one is a copy, delete it.")
+                    "If they are different arms of a multi-arm trial, name each in arm_label (e.g. '5 mg daily', "
+                    "'10 mg daily'); if one is a copy, delete it.")
         else:
             seen.setdefault(key, str(rec["_row"]))
 
