@@ -26,9 +26,9 @@ conflict_of_interest   C       coi is an industry sponsor, a manufacturer-affili
                                undeclared conflict found elsewhere
 small_sample           S       fewer than ``SMALL_N`` (30) participants per arm: the smallest arm
                                n on the outcome rows; without one, n_analysed (else n_enrolled)
-                               divided by the number of arms (1 for single-arm designs; a
-                               split-scalp trial's participants are in both arms); the reason says
-                               which
+                               divided by the number of arms (1 for a study flagged U; a
+                               split-scalp trial's participants are in both arms; else the arms on
+                               the outcome rows, at least 2); the reason says which
 inconsistent           I       a contradiction that is documented or computed: the registry's
                                enrolment differs from the reported n; the sources disagree (the
                                'inconsistencies' column); or a trustworthiness check of the
@@ -215,7 +215,7 @@ def _small_sample(g, mine, *_):
 
 def _arm_count(g, mine) -> tuple[int, str]:
     design = g("design")
-    if design in UNCONTROLLED_DESIGNS or g("control_type") == "none":
+    if _uncontrolled(g):
         return 1, "a single group"
     if design == "RCT, split-scalp":
         return 1, "a split-scalp trial, where every participant is in both arms"
