@@ -4,7 +4,7 @@ Modules, in the order data flows through them:
 
 - ``schema``: sheets, columns, types, allowed values, risk-of-bias tools, review-sheet keys;
 - ``safety``: what is refused before parsing (file type, zip bombs, damaged archives, entities);
-- ``xlsx``: cells streamed from the archive, with limits on what is really there;
+- ``xlsx`` and ``xlsx_stream``: cells streamed from the archive, with limits on what is really there;
 - ``cells``: one cell's value as its column's type, or why not;
 - ``vocabulary`` and ``review_sheet``: the lists sheet (the review's own categories) and the review sheet;
 - ``fields``, ``checks``, ``outcome_checks``, ``rob_checks``: every problem, by sheet, cell, study and fix;
