@@ -29,12 +29,14 @@ registered_outcomes     every registered outcome reported?               counts
 from .baseline import baseline_similarity
 from .counts import arm_totals, registered_outcomes, registry_n
 from .granularity import debit, grim, grim_percent, grimmer
-from .pvalues import check_p_ci, check_p_mean, check_p_statistic, check_p_two_means, p_from_statistic
+from .pvalues import (
+    check_p_ci, check_p_mean, check_p_statistic, check_p_two_means, p_from_statistic, p_one_sample, p_two_sample,
+)
 from .result import CheckResult
 from .spread import ci_symmetry, pooled_sd, sd_looks_like_se, sd_quartiles, sd_range
 
 __all__ = [
     "CheckResult", "grim", "grim_percent", "grimmer", "debit", "check_p_statistic", "check_p_ci", "check_p_mean",
-    "check_p_two_means", "p_from_statistic", "ci_symmetry", "sd_range", "sd_quartiles", "sd_looks_like_se", "pooled_sd",
+    "check_p_two_means", "p_from_statistic", "p_one_sample", "p_two_sample", "ci_symmetry", "sd_range", "sd_quartiles", "sd_looks_like_se", "pooled_sd",
     "baseline_similarity", "arm_totals", "registry_n", "registered_outcomes",
 ]

@@ -269,6 +269,28 @@ def check_p_mean(p, mean, sd, n, mu: float = 0.0, relation="=", p_decimals: int 
     return _judge("p-value", p, relation, p_decimals, alpha, methods, source)
 
 
+def p_one_sample(mean, sd, n, mu: float = 0.0) -> float:
+    """Two-sided p of the one-sample t-test of a mean (SD, n) against ``mu``.
+
+    >>> round(p_one_sample(5.0, 10.0, 25), 4)
+    0.0197
+    """
+    n = need_count("n", n, minimum=2)
+    t = (float(mean) - mu) / (float(sd) / math.sqrt(n))
+    return float(2 * stats.t.sf(abs(t), n - 1))
+
+
+def p_two_sample(mean1, sd1, n1, mean2, sd2, n2, welch: bool = False) -> float:
+    """Two-sided p of the two-sample t-test from means, SDs and n (Student's, or Welch's).
+
+    >>> round(p_two_sample(12.0, 4.0, 20, 8.0, 4.0, 20), 4)
+    0.0031
+    """
+    n1, n2 = need_count("n1", n1, 2), need_count("n2", n2, 2)
+    t, df = _two_sample(float(mean1) - float(mean2), float(sd1), n1, float(sd2), n2, welch)
+    return float(2 * stats.t.sf(abs(t), df))
+
+
 def _two_sample(m, s1, n1, s2, n2, welch: bool):
     if welch:
         a, b = s1 * s1 / n1, s2 * s2 / n2
