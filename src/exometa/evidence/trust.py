@@ -45,7 +45,11 @@ from dataclasses import asdict, dataclass, replace
 import pandas as pd
 
 from . import trust_rows as tr
-from .trust_checks import CheckResult, registered_outcomes, registry_n
+from .trust_checks import (  # the checks on plain numbers, re-exported: exometa.evidence.trust.grim(...) works
+    CheckResult, arm_totals, baseline_similarity, check_p_ci, check_p_mean, check_p_statistic, check_p_two_means,
+    ci_symmetry, debit, grim, grim_percent, grimmer, registered_outcomes, registry_n, sd_looks_like_se, sd_quartiles,
+    sd_range,
+)
 
 FINDING_COLUMNS = ["study_id", "check", "outcome", "where", "verdict", "detail"]
 
@@ -68,7 +72,8 @@ class Finding:
     verdict : str
         "fails", "passes" or "cannot check".
     detail : str
-        The arithmetic in words.
+        The arithmetic in words. A p-value whose recomputed value falls on the
+        other side of alpha (statcheck's decision error) starts "Decision error:".
     """
 
     study_id: str
@@ -186,4 +191,34 @@ def findings_frame(findings) -> pd.DataFrame:
     return pd.DataFrame([asdict(f) for f in findings], columns=FINDING_COLUMNS)
 
 
-__all__ = ["Finding", "check_workbook", "findings_frame", "FINDING_COLUMNS"]
+def trust_summary(findings, studies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per study for a report's trustworthiness table.
+
+    Columns ``study_id, label, checks, fails, passes, cannot_check, failed``
+    (the checks that failed, e.g. "GRIM (outcomes row 14); registry n").
+
+    >>> f = [Finding("EV04", "GRIM", "other", "outcomes row 14", "fails", "..."),
+    ...      Finding("EV04", "GRIM", "other", "outcomes row 15", "passes", "...")]
+    >>> trust_summary(f).iloc[0][["checks", "fails", "failed"]].tolist()
+    [2, 1, 'GRIM (outcomes row 14)']
+    """
+    labels = {}
+    if studies is not None and "study_id" in studies.columns and "label" in studies.columns:
+        labels = dict(zip(studies["study_id"].astype(str), studies["label"]))
+    rows = {}
+    for f in findings:
+        r = rows.setdefault(f.study_id, {"study_id": f.study_id, "label": labels.get(f.study_id, f.study_id), "checks": 0,
+                                         "fails": 0, "passes": 0, "cannot_check": 0, "failed": []})
+        r["checks"] += 1
+        r[{"fails": "fails", "passes": "passes"}.get(f.verdict, "cannot_check")] += 1
+        if f.verdict == "fails":
+            r["failed"].append(f"{f.check} ({f.where})")
+    for r in rows.values():
+        r["failed"] = "; ".join(r["failed"])
+    return pd.DataFrame(list(rows.values()), columns=["study_id", "label", "checks", "fails", "passes", "cannot_check", "failed"])
+
+
+__all__ = ["Finding", "check_workbook", "findings_frame", "trust_summary", "FINDING_COLUMNS", "CheckResult", "grim",
+           "grim_percent", "grimmer", "debit", "check_p_statistic", "check_p_ci", "check_p_mean", "check_p_two_means",
+           "ci_symmetry", "sd_range", "sd_quartiles", "sd_looks_like_se", "baseline_similarity", "arm_totals",
+           "registry_n", "registered_outcomes"]

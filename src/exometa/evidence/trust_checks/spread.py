@@ -206,4 +206,4 @@ def pooled_sd(sd1, n1, sd2, n2) -> float:
     return math.sqrt(((n1 - 1) * float(sd1) ** 2 + (n2 - 1) * float(sd2) ** 2) / (n1 + n2 - 2))
 
 
-__all__ = ["ci_symmetry", "sd_range", "sd_quartiles", "sd_looks_like_se", "pooled_sd", "SMD_CUTOFF", "decimals_of"]
+__all__ = ["ci_symmetry", "sd_range", "sd_quartiles", "sd_looks_like_se", "pooled_sd", "SMD_CUTOFF"]
