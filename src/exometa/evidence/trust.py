@@ -199,8 +199,10 @@ def trust_summary(findings, studies: pd.DataFrame | None = None) -> pd.DataFrame
 
     >>> f = [Finding("EV04", "GRIM", "other", "outcomes row 14", "fails", "..."),
     ...      Finding("EV04", "GRIM", "other", "outcomes row 15", "passes", "...")]
-    >>> trust_summary(f).iloc[0][["checks", "fails", "failed"]].tolist()
-    [2, 1, 'GRIM (outcomes row 14)']
+    >>> trust_summary(f).to_dict("records")[0]["failed"]
+    'GRIM (outcomes row 14)'
+    >>> trust_summary(f)[["checks", "fails", "passes"]].values.tolist()
+    [[2, 1, 1]]
     """
     labels = {}
     if studies is not None and "study_id" in studies.columns and "label" in studies.columns:
