@@ -70,6 +70,15 @@ def test_no_evidence_row_and_table():
         sof_row(one_rct(), control_risk=20)
 
 
+def test_sof_table_round_trips_through_xlsx(tmp_path):
+    import pandas as pd
+
+    table = sof_table([one_rct().sof_row(control_risk=0.2), grade([], {}, outcome="hair count")])
+    table.to_excel(tmp_path / "sof.xlsx", index=False)
+    back = pd.read_excel(tmp_path / "sof.xlsx", dtype=str, keep_default_na=False)
+    assert back.equals(table.astype(str))
+
+
 # --- the verdict, in the shapes of the shipped analyses --------------------------------------------------------------------
 
 def test_k0_is_cannot_be_assessed_never_not_supported():

@@ -157,8 +157,16 @@ def test_findings_frame_columns():
     assert list(findings_frame([]).columns) == FINDING_COLUMNS
 
 
+
 def test_shipped_workbook_is_checked_without_error():
     wb = read_workbook(ROOT / "studies.xlsx")
     found = check_workbook(wb.studies, wb.outcomes)
     assert found and all(f.verdict in ("fails", "passes", "cannot check") for f in found)
     assert all(f.where.startswith(("outcomes row", "studies row")) for f in found)
+
+
+def test_a_timepoint_counted_from_baseline_is_not_baseline():
+    rows = [{"study_id": "S1", "outcome": "hair density", "arm": "single group", "quantity": "value", "timepoint": t,
+             "n": 30, "mean": m, "sd": 2.0} for t, m in (("baseline", 120.0), ("12 weeks from baseline", 135.0))]
+    (f,) = by_check(check_workbook(frame([{"study_id": "S1"}]), frame(rows)), "SD looks like SE")
+    assert "12 weeks from baseline" in f.detail

@@ -48,15 +48,21 @@ def _timekey(row):
     return tuple(get(row, c) for c in ("timepoint_weeks", "weeks_after_treatment", "timepoint"))
 
 
+#: timepoint texts that mean baseline ("baseline", "at baseline", "week 0", "pre-treatment"), not "12 weeks from baseline"
+_BASELINE = re.compile(r"^\s*(at\s+)?(baseline|(week|day|month)\s*0|pre-?treatment|before treatment)\s*$", re.I)
+
+
 def is_baseline(row) -> bool:
+    """A value row measured at baseline (timepoint_weeks 0, or a timepoint that says so)."""
     t = get(row, "timepoint")
-    return get(row, "quantity") == "value" and (get(row, "timepoint_weeks") == 0 or (t is not None and "baseline" in str(t).lower()))
+    return get(row, "quantity") == "value" and (get(row, "timepoint_weeks") == 0 or (t is not None and bool(_BASELINE.match(str(t)))))
 
 
 # --- checks of one row -------------------------------------------------------------------------------------------
 
 
 def granularity(row) -> list[CheckResult]:
+    """GRIM and GRIMMER for integer data; GRIM for the percentage and DEBIT for the SD of binary data."""
     dtype = get(row, "data_type") or "continuous"
     mean, sd, n = get(row, "mean"), get(row, "sd"), get(row, "n")
     if mean is None or n is None or get(row, "quantity") not in ("value", "change from baseline") or get(row, "arm") in TOTAL_ARMS[:1]:
@@ -78,6 +84,7 @@ def granularity(row) -> list[CheckResult]:
 
 
 def spread(row) -> list[CheckResult]:
+    """SD against the range and quartiles, and a mean change over its SD (continuous and integer data)."""
     if (get(row, "data_type") or "continuous") == "binary" or not has(row, "sd", "n"):
         return []
     out = []
@@ -102,6 +109,7 @@ def _ci_scale(row) -> str | None:
 
 
 def ci(row) -> list[CheckResult]:
+    """CI symmetry on the measure's scale (skipped for bounded measures and proportions)."""
     scale = _ci_scale(row)
     if scale is None or not has(row, "mean", "ci_lb", "ci_ub"):
         return []
@@ -160,6 +168,7 @@ def arm_pair(group) -> list:
 
 
 def between_arms(group) -> list[tuple[CheckResult, list]]:
+    """Each treatment arm against each control at one timepoint, standardised by their pooled SD."""
     out = []
     for quantity in ("change from baseline", "value"):
         rows = _complete([r for r in group if get(r, "quantity") == quantity and not is_baseline(r)])
@@ -192,6 +201,7 @@ def from_baseline(rows) -> list[tuple[CheckResult, list]]:
 
 
 def baseline(rows) -> tuple[CheckResult, list] | None:
+    """Baseline similarity over every outcome with one treatment and one control baseline row."""
     base = _complete([r for r in rows if is_baseline(r)])
     variables, used = [], []
     for group in by_outcome(base).values():
@@ -214,6 +224,7 @@ def _arm_ns(group) -> dict | None:
 
 
 def totals(group) -> tuple[CheckResult, list] | None:
+    """The arms' n against a total row of the same outcome and timepoint."""
     ns = _arm_ns(group)
     stated = {r["n"] for r in group if r.get("arm") in TOTAL_ARMS and has(r, "n")}
     if not ns or len(stated) != 1:
@@ -223,6 +234,7 @@ def totals(group) -> tuple[CheckResult, list] | None:
 
 
 def within_enrolment(study, rows) -> tuple[CheckResult, list] | None:
+    """The largest n the outcomes sheet gives (one row, or the arms together) against those enrolled."""
     enrolled = get(study, "n_enrolled")
     if enrolled is None:
         return None
