@@ -38,13 +38,16 @@ OUTCOMES = [
     # --- Ersan 2024 ---
     *_rows("EV03", dict(source_type="primary: abstract", source_url=URL["EV03"], location="abstract", arm="single group",
                         quantity="value"),
-           dict(outcome=DENSITY, data_type="continuous", timepoint_weeks=4, p_value=0.05, p_relation="<",
-                p_test="vs baseline",
-                quote="Density was significantly higher at week 4 than at baseline (p < 0.05); values not given."),
-           dict(outcome=DENSITY, data_type="continuous", timepoint_weeks=12, p_value=0.05, p_relation="<",
-                p_test="vs baseline",
-                quote="Density was significantly higher at week 12 than at baseline (p < 0.05); values not given."),
-           dict(outcome="satisfaction", timepoint_weeks=12, p_value=0.05, p_relation="<", p_test="week 12 vs week 4",
+           dict(outcome=DENSITY, data_type="continuous", weeks_after_treatment=4, timepoint="4th week after treatment",
+                p_value=0.05, p_relation="<", p_test="vs baseline",
+                quote="Density was significantly higher in the 4th week after treatment than at baseline (p < 0.05); "
+                      "values not given."),
+           dict(outcome=DENSITY, data_type="continuous", weeks_after_treatment=12, timepoint="12th week after treatment",
+                p_value=0.05, p_relation="<", p_test="vs baseline",
+                quote="Density was significantly higher in the 12th week after treatment than at baseline (p < 0.05); "
+                      "values not given."),
+           dict(outcome="satisfaction", weeks_after_treatment=12, timepoint="12th week after treatment", p_value=0.05,
+                p_relation="<", p_test="week 12 vs week 4",
                 quote="Satisfaction was significantly higher at week 12 than at week 4 (p < 0.05); values not given.")),
     # --- Wan 2025 (timepoints counted from the end of treatment; analysed n not stated) ---
     *_rows("EV04", dict(source_type="primary: abstract", source_url=URL["EV04"], location="abstract", arm="single group"),

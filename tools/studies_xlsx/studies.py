@@ -75,13 +75,15 @@ EXOSOME_STUDIES = [
           blinding="open-label", intervention_type="exosome/EV",
           cell_source="foreskin mesenchymal stem cells (culture with FBS; PEG/dextran isolation per the registry)",
           route="scalp injection", condition=AGA, population="30 men aged 22-65, Norwood-Hamilton III-VI",
-          n_enrolled=30, n_source="abstract", followup_weeks=12, doi="10.1007/s00266-024-04332-3", pmid="39174804",
+          n_enrolled=30, n_source="abstract", doi="10.1007/s00266-024-04332-3", pmid="39174804",
           registry_id="NCT06539273", publication_status="peer-reviewed article",
           funding="Not reported; the exosomes were produced in the authors' university laboratory.",
           coi="not reported", verification="verified", verification_evidence="Abstract and registry record read.",
           source_url=URL["EV03"],
-          notes="Density rose at weeks 4 and 12 (p < 0.05) and satisfaction at week 12 against week 4 (p < 0.05); the "
-                "values and the number analysed were not in the text available."),
+          notes="Density rose in the 4th and 12th weeks after treatment (p < 0.05), and satisfaction in week 12 against "
+                "week 4 (p < 0.05); the values and the number analysed were not in the text available. The abstract counts "
+                "the weeks after treatment and the schedule was not seen, so follow-up from baseline is unknown "
+                "(followup_weeks blank)."),
     study(study_id="EV04", label="Wan 2025",
           citation="Wan J, Kim SB, Cartier H, Garson S, Frank K, Haykal D, Yi KH. A prospective study of exosome therapy for "
                    "androgenetic alopecia. Aesthetic Plast Surg 2025.",
@@ -258,7 +260,7 @@ EXOSOME_STUDIES = [
           condition=UNSPEC, n_enrolled=10,
           n_source="press report of the talk (kollo.kr); the page address is not recorded in the evidence",
           publication_status="press report", coi="not reported", verification="verified via secondary source",
-          verification_evidence="Known only from a press report of the talk (update-2, section B).",
+          verification_evidence="Not read: known only from a press report of the talk (update-2, section B).",
           notes="Related to seed 002's Calecim product claims. No results seen."),
 ]
 
