@@ -11,23 +11,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from exometa.export import FORMULA_STARTS
 from exometa.workbook import writer
-from exometa.workbook.schema import LISTS, NUMERIC_KINDS, OUTCOMES, RISK_OF_BIAS, SHEETS, STUDIES
+from exometa.workbook.schema import NUMERIC_KINDS, OUTCOMES, RISK_OF_BIAS, SHEETS, STUDIES
 
 from .claims import SEED_CLAIMS
 from .outcomes import OUTCOMES as OUTCOME_ROWS
 from .records import REGISTERED_TRIALS, REVIEWS
-from .review import PENDING_SCHEMA_VALUES, REVIEW, REVIEW_LISTS
+from .review import REVIEW, REVIEW_LISTS
 from .risk_of_bias import risk_of_bias_rows
 from .studies import CONDITIONED_MEDIUM_STUDIES, EXOSOME_STUDIES
 
 ROOT = Path(__file__).resolve().parents[2]
-REVIEW_SHEET = "review"
-SHEET_ORDER = (STUDIES, OUTCOMES, RISK_OF_BIAS, REVIEW_SHEET, "dictionary", LISTS)
 CLAIM_ANALYSES = ("controlled_hair_count", "controlled_hair_density", "change_over_time_density", "percent_changes",
                   "thickness", "adverse_events", "alopecia_areata")
 
@@ -56,7 +51,7 @@ def problems(rows) -> list[str]:
                 elif c.kind == "integer" and v != int(v):
                     out.append(f"{where}: {c.name} {v!r} is not a whole number")
                 elif c.kind == "category":
-                    allowed = REVIEW_LISTS.get((sheet, c.name), c.choices) + PENDING_SCHEMA_VALUES.get((sheet, c.name), ())
+                    allowed = REVIEW_LISTS.get((sheet, c.name), c.choices)
                     if v not in allowed:
                         out.append(f"{where}: {c.name} {v!r} is not an allowed value")
                 elif isinstance(v, str) and v.startswith(FORMULA_STARTS):
@@ -82,46 +77,9 @@ def problems(rows) -> list[str]:
     return out
 
 
-def _set_review_lists(wb) -> None:
-    """Write the review's lists into the lists sheet and point the drop-downs at their full length."""
-    ws = wb[LISTS]
-    headers = {ws.cell(1, j).value: j for j in range(1, ws.max_column + 1)}
-    for (sheet, name), values in REVIEW_LISTS.items():
-        j = headers[f"{sheet}.{name}"]
-        letter = get_column_letter(j)
-        for i in range(2, ws.max_row + 1):
-            ws.cell(i, j).value = None
-        for i, value in enumerate(values, start=2):
-            ws.cell(i, j, value)
-        ws.column_dimensions[letter].width = max(14, max(len(v) for v in values) + 2)
-        new = f"={LISTS}!${letter}$2:${letter}${len(values) + 1}"
-        for dv in wb[sheet].data_validations.dataValidation:
-            if dv.formula1.startswith(f"={LISTS}!${letter}$"):
-                dv.formula1 = new
-
-
-def _review_sheet(wb) -> None:
-    ws = wb.create_sheet(REVIEW_SHEET)
-    for j, h in enumerate(("key", "value"), start=1):
-        cell = ws.cell(1, j, h)
-        cell.font = Font(bold=True)
-        cell.fill = writer.HEADER_FILL
-    for i, (key, value) in enumerate(REVIEW, start=2):
-        ws.cell(i, 1, key)
-        ws.cell(i, 2, value).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 100
-    ws.freeze_panes = "A2"
-
-
 def build_workbook(rows):
-    wb = writer.build(rows[STUDIES], rows[OUTCOMES])
-    writer._data_sheet(wb, RISK_OF_BIAS, rows[RISK_OF_BIAS], writer._list_ranges())
-    _review_sheet(wb)
-    _set_review_lists(wb)
-    wb._sheets = [wb[name] for name in SHEET_ORDER]
-    wb.active = 0
-    return wb
+    return writer.build(rows[STUDIES], rows[OUTCOMES], risk_of_bias=rows[RISK_OF_BIAS], lists=REVIEW_LISTS,
+                        review=dict(REVIEW))
 
 
 def main(argv=None) -> int:
@@ -140,7 +98,7 @@ def main(argv=None) -> int:
     if args.check:
         print(f"rows are fine: {counts}.")
         return 0
-    with tempfile.TemporaryDirectory() as tmp:  # save_atomic would leave a .bak.xlsx beside the target
+    with tempfile.TemporaryDirectory() as tmp:  # save_atomic would leave a backup beside the target
         path = Path(tmp) / "studies.xlsx"
         writer.save_atomic(build_workbook(rows), path)
         shutil.copyfile(path, args.out)

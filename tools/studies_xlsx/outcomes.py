@@ -235,7 +235,7 @@ OUTCOMES = [
            dict(outcome="hair growth rate", unit="mm/day", data_type="continuous", timepoint_weeks=16, mean=0.338,
                 quote="In the treated group the growth rate went from 0.285 to 0.338 mm/day.")),
     # --- Chien 2024 meta-analysis of conditioned medium (comparator not established by the abstract) ---
-    *_rows("MA01", dict(outcome=DENSITY, unit=PER_CM2, arm="all participants", arm_label="pooled; comparator not stated",
+    *_rows("MA01", dict(outcome=DENSITY, unit=PER_CM2, arm="treatment vs control", arm_label="pooled; comparator not stated",
                         quantity="effect estimate", effect_measure="MD", ci_level=95, p_relation="<",
                         source_type="primary: abstract", source_url=URL["MA01"]),
            dict(n=221, mean=14.93, ci_lb=10.20, ci_ub=19.67, p_value=0.0001, location="abstract: 8 pooled trials",

@@ -20,13 +20,12 @@ REVIEW_LISTS = {
         "hair count", "hair density", "hair thickness", "hair growth rate", "hair shedding", "SALT score",
         "adverse events", "satisfaction", "patient-reported improvement", "enrolment", "other",
     ),
+    ("studies", "intervention_type"): (
+        "exosome/EV", "exosome/EV + plant extract", "conditioned medium/secretome", "cell extract",
+        "stem-cell serum (unclear)", "unclear",
+    ),
     ("studies", "condition"): (
         "androgenetic alopecia", "alopecia areata", "post-COVID-19 hair loss", "hair loss, unspecified",
         "healthy volunteers", "other",
     ),
 }
-
-#: values this workbook uses that exometa's fixed vocabularies do not have yet (requested from the lead):
-#: a registered trial without results, and a study known only from its registry entry, exist in no
-#: other kind of source than a registry entry
-PENDING_SCHEMA_VALUES = {("studies", "publication_status"): ("registry entry",)}

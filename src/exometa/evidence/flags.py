@@ -10,7 +10,8 @@ flag                   symbol  raised when
 uncontrolled           U       no concurrent control arm: the design is single-arm, a case series,
                                a retrospective series or a case report; or control_type is 'none';
                                or no control is described (control 'unclear') in a design that is
-                               not randomised
+                               not randomised. Reviews and registered trials (no results of their
+                               own) are never U
 unverifiable           V       no publication can be located: verification is 'unverifiable' or
                                'likely fabricated', or the study exists only as a press report or
                                a marketing claim. A study that exists but was read through another
@@ -19,8 +20,8 @@ second_hand            H       every number was seen only second-hand: all the s
                                rows were read from a review, a press report, a registry aggregator
                                or a marketing claim (source_type); a study without outcome rows is
                                H when verification is 'verified via secondary source'
-not_peer_reviewed      P       publication status is preprint, conference abstract, unpublished
-                               data, press report, marketing claim or unclear
+not_peer_reviewed      P       publication status is preprint, conference abstract, registry
+                               entry, unpublished data, press report, marketing claim or unclear
 conflict_of_interest   C       coi is an industry sponsor, a manufacturer-affiliated author, an
                                author who sells the treatment, the seller's own material, or an
                                undeclared conflict found elsewhere
@@ -51,7 +52,7 @@ from ..workbook.schema import UNCONTROLLED_DESIGNS
 SMALL_N = 30
 #: outcome-row sources that are not the study's own report
 SECOND_HAND_SOURCES = ("secondary: review", "secondary: press report", "secondary: registry aggregator", "marketing claim")
-NOT_PEER_REVIEWED = ("preprint", "conference abstract", "unpublished data", "press report", "marketing claim", "unclear")
+NOT_PEER_REVIEWED = ("preprint", "conference abstract", "registry entry", "unpublished data", "press report", "marketing claim", "unclear")
 CONFLICTS = ("industry sponsor", "manufacturer-affiliated author", "author sells the treatment", "seller's own material",
              "undeclared conflict found elsewhere")
 #: arm roles whose n is the n of one arm
@@ -142,6 +143,8 @@ def study_flags(row, outcomes=None, findings=None) -> dict[str, str]:
 
 
 def _uncontrolled(g, *_):
+    if g("record_type") in ("review", "registered trial"):
+        return None  # a review pools other studies; a registration holds no results to weigh
     design, control = g("design"), g("control_type")
     if design in UNCONTROLLED_DESIGNS:
         return f"design is a {design}"

@@ -56,11 +56,13 @@ def categories(record, sheet, out, study, lists) -> None:
         else:
             out.add(ERROR, sheet, cell, study, f"{c.name} {cells.quoted(value)} is not a known value.", f"{hint}Allowed: " + "; ".join(allowed) + ".")
         record[c.name] = None
+        record.setdefault("_rejected", set()).add(c.name)  # reported once, not again as blank
 
 
 def required(record, sheet, out, study) -> None:
     for c in SHEETS[sheet]:
-        if c.required and record.get(c.name) is None and c.name in record["_cells"]:
+        if (c.required and record.get(c.name) is None and c.name in record["_cells"]
+                and c.name not in record.get("_rejected", ())):
             out.add(ERROR, sheet, record["_cells"][c.name], study, f"{c.name} is blank, but every row needs it.",
                     f"Fill it in ({c.description})")
 
