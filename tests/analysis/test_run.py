@@ -170,7 +170,7 @@ def test_ratio_measures_are_drawn_on_a_log_axis_with_ratio_labels(tmp_path):
 
     d = pd.read_csv(ROOT / "src/exometa/data/dat_bcg.csv")
     es = effect_sizes("RR", d, ai="tpos", bi="tneg", ci="cpos", di="cneg")
-    spec = AnalysisSpec(name="bcg", title="BCG", outcome=(), measure="RR", test="z")
+    spec = AnalysisSpec(name="bcg", title="BCG", outcome=(), measure="RR", method="REML", test="z")
     effects = [StudyEffect(a, a, yi=y, vi=v) for a, y, v in zip(d.author, es.yi, es.vi)]
     res = AnalysisResult(spec, effects, {}, [], [], pool("all", effects, spec))
     lay = forest_layout(res)
