@@ -100,7 +100,8 @@ def binary(rows: pd.DataFrame, spec, labels) -> list:
             todo.append(e)
     if todo:
         a = np.array([e.counts for e in todo], float)
-        es = effect_sizes("PETO" if spec.measure == "PETO" else spec.measure, ai=a[:, 0], n1i=a[:, 1], ci=a[:, 2], n2i=a[:, 3],
+        measure = "PETO" if "PETO" in (spec.measure, spec.method) else spec.measure
+        es = effect_sizes(measure, ai=a[:, 0], n1i=a[:, 1], ci=a[:, 2], n2i=a[:, 3],
                           drop00=by_counts)  # metafor: rma.mh / rma.peto show studies with no events in either arm as NA
         for e, y, v in zip(todo, es["yi"], es["vi"]):
             e.yi, e.vi = float(y), float(v)

@@ -104,7 +104,7 @@ def extract(spec, outcomes: pd.DataFrame, studies: pd.DataFrame, chosen: list, r
     else:
         effects = reported.generic(rows, spec, labels)
     order = {sid: i for i, sid in enumerate(ids)}
-    effects.sort(key=lambda e: (order[e.study_id], e.arm, e.arm_label))
+    effects.sort(key=lambda e: order[e.study_id])  # stable: arms stay in sheet order
     _explain_missing(effects, rows, m)
     return effects, no_numbers
 

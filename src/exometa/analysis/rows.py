@@ -168,7 +168,7 @@ def pick(cand: pd.DataFrame, by: list, timepoint) -> tuple[pd.DataFrame, dict]:
         key, key2 = -np.abs(week - timepoint.target), week
     c = c.assign(_key=key, _key2=key2, _note=note)
     chosen = c[eligible.to_numpy()].sort_values(by + ["_key", "_key2", "_order"]).groupby(by, sort=False).tail(1)
-    chosen = chosen.set_index(by)
+    chosen = chosen.sort_values("_order").set_index(by)  # sheet order: arms come out as the reviewer entered them
     problems = {}
     flags = pd.DataFrame({k: v.to_numpy() for k, v in has.items()}, index=pd.MultiIndex.from_frame(c[by]) if len(by) > 1 else c[by[0]])
     flags = flags[~flags.index.duplicated()]
