@@ -95,9 +95,12 @@ def analysis_unit(outcomes: pd.DataFrame, spec) -> str:
     given = [u for u in rows["unit"] if isinstance(u, str) and u.strip()]
     if not given:
         return ""
-    canon = pd.Series([units.normalise(u) for u in given])
-    top = canon.value_counts(sort=True).index[0]
-    return given[int(np.flatnonzero(canon.to_numpy() == top)[0])]
+    canon = [units.normalise(u) for u in given]
+    counts: dict = {}
+    for c in canon:
+        counts[c] = counts.get(c, 0) + 1
+    top = max(counts, key=lambda c: counts[c])  # ties: the unit met first (dicts keep insertion order)
+    return given[canon.index(top)]
 
 
 def _units(f: pd.DataFrame, target: str, unit_free: bool) -> None:

@@ -238,9 +238,12 @@ def _rules(raw: dict, v: dict, problems: list) -> None:
     m = M.info(measure, v["effect_measure"] or "")
     family = m.family
     level = raw.get("level")
-    if v["level"] is not None and not 0 < v["level"] < 100:
-        hint = f" Levels are percentages here: write {v['level'] * 100:g} for a {v['level'] * 100:g}% CI." if 0 < v["level"] < 1 else ""
-        problems.append(f"`level` must lie strictly between 0 and 100 (e.g. 95); got {level!r}.{hint}")
+    if v["level"] is not None and 0 < v["level"] < 1:
+        problems.append(f"`level` is {level!r}, which reads as a {level!r}% CI: levels are percentages here. "
+                        f"Write level = {v['level'] * 100:g} for a {v['level'] * 100:g}% CI.")
+        v["level"] = None
+    elif v["level"] is not None and not 0 < v["level"] < 100:
+        problems.append(f"`level` must lie strictly between 0 and 100 (e.g. 95); got {level!r}.")
         v["level"] = None
     if measure == "GEN" and not v["effect_measure"]:
         problems.append('`effect_measure` is required with measure "GEN": the effect the sources report, e.g. effect_measure = "HR".')
