@@ -141,5 +141,15 @@ for (nm in c("combine", "split")) {
   out$multiarm[[paste0("RR_", nm)]] <- fit_out(rma.mh(ai = ai, bi = bi, ci = ci, di = di, data = d, measure = "RR"))
 }
 
+
+# ------------------------------------------------------------------ the BCG example (examples/bcg; metafor's dat.bcg)
+bcg <- list(
+  mh_RR = fit_out(rma.mh(ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg, measure = "RR")),
+  peto = fit_out(rma.peto(ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)))
+es <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
+bcg$reml_RR <- c(fit_out(rma(yi, vi, data = es, method = "REML", control = tight)), es_out(es))
+bcg$reml_RR_by_alloc <- lapply(split(es, dat.bcg$alloc == "random"), function(d) fit_out(rma(yi, vi, data = d, method = "REML", control = tight)))
+names(bcg$reml_RR_by_alloc) <- c("non-randomised controlled", "RCT, parallel")
+out$bcg <- bcg
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, na = "null", dataframe = "columns", pretty = FALSE), "tests/analysis/analysis_reference.json")
 cat("wrote tests/analysis/analysis_reference.json\n")
