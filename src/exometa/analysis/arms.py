@@ -123,9 +123,8 @@ def _change_from_values(follow, base, spec, r):
                           ni=np.where(np.isfinite(n[both]), n[both], 1.0), ri=np.full(both.sum(), r))
         s[both] = np.sqrt(mc["vi"].to_numpy() * np.where(np.isfinite(n[both]), n[both], 1.0))
     derivs = []
-    for i in range(len(x)):
-        d = list(pre["derivations"].iloc[i]) + list(x["derivations"].iloc[i])
-        d = list(dict.fromkeys(d))
+    for i, (a, b) in enumerate(zip(pre["derivations"].tolist(), x["derivations"].tolist())):
+        d = list(dict.fromkeys(list(a) + list(b)))
         d.append(f"mean change {_g(change[i])} = {_g(m_post[i])} − {_g(m_pre[i])} (difference of two reported means)")
         if both[i]:
             d.append(f"SD of change {s[i]:.3g} from the two SDs with an assumed pre/post correlation r = {r:g}")

@@ -7,7 +7,7 @@ inline syntax are backslash-escaped, so ``[x](javascript:...)`` and
 ``![](http://...)`` stay visible text -- no live link, no remote image.
 
 >>> md_text("[x](javascript:alert(1)) ![](http://e.org/a.png)\\n# h")
-'\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\) \\\\!\\\\[\\\\]\\\\(http://e.org/a.png\\\\) # h'
+'\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\) \\\\!\\\\[\\\\]\\\\(http://e.org/a.png\\\\) \\\\# h'
 """
 
 from __future__ import annotations
