@@ -3,11 +3,12 @@
 Workbook text is data, never markup. :func:`html_text` escapes it for HTML;
 :func:`md_text` for Markdown: HTML is escaped, line breaks become spaces (so a
 label cannot start a heading, list or quote), and the characters of Markdown's
-inline syntax are backslash-escaped, so ``[x](javascript:...)`` and
-``![](http://...)`` stay visible text -- no live link, no remote image.
+inline syntax (brackets, emphasis, code, pipes) are backslash-escaped, so
+``[x](javascript:...)`` and ``![](http://...)`` stay visible text -- no live link,
+no remote image.
 
 >>> md_text("[x](javascript:alert(1)) ![](http://e.org/a.png)\\n# h")
-'\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\) \\\\!\\\\[\\\\]\\\\(http://e.org/a.png\\\\) \\\\# h'
+'\\\\[x\\\\](javascript:alert(1)) !\\\\[\\\\](http://e.org/a.png) # h'
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 from ..formatting import fmt_or_blank as _num
 from ..formatting import p_text
 
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")  # with '<' escaped as HTML, no link, image or HTML can form
 
 
 def blank(x) -> bool:
