@@ -72,6 +72,7 @@ def test_inconvertible_and_missing_units_are_left_out_with_the_reason(tmp_path):
     why = {e.study_id: e.reason for e in res.effects}
     assert why["U1"] == "" and "reported in hairs, which cannot be converted to µm" in why["U2"] and "standardised measure" in why["U2"]
     assert "no unit is given" in why["U3"] and res.main.k == 1
+    assert "(outcomes sheet, row 4)" in why["U2"]  # its first row in hairs
     # without a declared unit the analysis takes the one most rows report, and says so
     res = run(tmp_path, studies, rows, HEAD + 'measure = "MC"\n')
     assert res.unit == "µm" and res.main.k == 1  # a tie: the unit met first

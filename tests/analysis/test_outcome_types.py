@@ -222,3 +222,21 @@ def test_multi_arm_trial_without_a_policy_is_left_out_with_the_reason(tmp_path, 
     m1 = next(e for e in res.effects if e.study_id == "M1")
     assert not m1.poolable and 'multi_arm = "combine" or "split"' in m1.reason and res.main.k == 3
     assert math.isfinite(res.main.result.estimate) and np.isfinite(res.main.weights).all()
+
+
+def test_effect_estimate_without_its_measure_names_the_row(tmp_path):
+    studies = [study("G1"), study("G2")]
+    rows = [row("G1", "treatment vs control", "effect estimate", effect_measure="HR", mean=0.8, ci_lb=0.6, ci_ub=1.1),
+            row("G2", "treatment vs control", "effect estimate", mean=0.7, ci_lb=0.5, ci_ub=0.98)]
+    res = run(tmp_path, studies, rows, HEAD + 'measure = "GEN"\neffect_measure = "HR"\n')
+    assert res.effects[1].reason.startswith("the effect estimate on the outcomes sheet, row 3, has no effect_measure")
+
+
+def test_result_in_a_notebook_and_in_words(tmp_path, ref):
+    studies, rows = binary_workbook(ref)
+    res = run(tmp_path, studies, rows, HEAD + 'measure = "RR"\n')
+    html = res._repr_html_()
+    assert html.count("<tr>") >= 8 and "95% CI" in html and "risk ratio" in html
+    text = res.summary()
+    assert res.verdict in text and "Pooled risk ratio" in text and text.count("\n- ") == 5
+    assert res.to_frame().equals(res.table()) and len(res.table()) == 5

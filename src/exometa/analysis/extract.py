@@ -141,7 +141,9 @@ def describe(rows: pd.DataFrame) -> dict:
     ps = rows.dropna(subset=["p_value"]).groupby("study_id", sort=False).apply(
         lambda d: [f"p {r if r in ('<', '>') else '='} {p:g}" for r, p in zip(d["p_relation"], d["p_value"])], include_groups=False)
     numbers = rows[["mean", "median", "events"]].notna().any(axis=1)
-    units_bad = rows[(rows["_unit_bad"] != "") & numbers].groupby("study_id", sort=False)["_unit_bad"].first()
+    bad = rows[(rows["_unit_bad"] != "") & numbers]
+    units_bad = (bad["_unit_bad"] + " (outcomes sheet, row " + bad["excel_row"].astype(int).astype(str) + ")").groupby(
+        bad["study_id"], sort=False).first() if len(bad) else pd.Series(dtype=object)
     return {sid: {"pct": pct[sid], "median": bool(median[sid]), "no_n": bool(no_n[sid]), "p": ps.get(sid, []),
                   "unit": units_bad.get(sid, "")} for sid in pct.index}
 

@@ -21,7 +21,7 @@ from ..errors import ExometaError, SmallSampleWarning
 from ..models import mantel_haenszel, meta_analysis, peto
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fit:
     """A pooled result for a set of studies, or the reason there is none."""
 

@@ -116,9 +116,15 @@ def generic(rows: pd.DataFrame, spec, labels) -> list:
     found = generic_for(rows, spec.effect_measure, spec, labels)
     effects = list(found.values())
     seen = set(found)
+    blank = rows[(rows["quantity"] == "effect estimate") & rows["effect_measure"].isna()]
+    unnamed = blank.groupby("study_id", sort=False)["excel_row"].first() if len(blank) else {}
     for sid in dict.fromkeys(rows["study_id"]):
         if sid not in seen:
-            effects.append(StudyEffect(sid, labels[sid], arm="treatment vs control"))
+            why = ""
+            if sid in unnamed:
+                why = (f"the effect estimate on the outcomes sheet, row {int(unnamed[sid])}, has no effect_measure; "
+                       f"enter the measure the source reports (this analysis pools {spec.effect_measure})")
+            effects.append(StudyEffect(sid, labels[sid], arm="treatment vs control", reason=why))
     return effects
 
 

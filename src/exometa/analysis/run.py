@@ -9,6 +9,8 @@ subgroups, and a verdict in plain words.
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -35,8 +37,12 @@ WITHIN_REASON = ("a change within one arm of a controlled trial: compared with b
                  "so it is uncontrolled evidence")
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class AnalysisResult:
+    """Everything one analysis found: its studies and effects, the pooled fit, sensitivity and
+    subgroup analyses, and the verdict. ``table()`` / ``to_frame()`` give one row per study,
+    ``summary()`` the result in words."""
+
     spec: AnalysisSpec
     effects: list  # StudyEffect for every selected study (and arm) with rows for the outcome
     flags: dict  # study_id -> {flag: reason}
@@ -73,6 +79,35 @@ class AnalysisResult:
         half = self.crit() * math.sqrt(e.vi)
         return e.yi - half, e.yi + half
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per study (the same as :meth:`table`)."""
+        return self.table()
+
+    def summary(self) -> str:
+        """The verdict, the pooled result in words, and each study with how its numbers were obtained."""
+        from ..report.text import result_sentence, study_rows
+
+        lines = [f"{self.spec.title} ({self.spec.name})", "", self.verdict, "", result_sentence(self), ""]
+        for row in study_rows(self):
+            effect = next(v for k, v in row.items() if k.startswith("Effect"))
+            why = row["Not pooled because"] or row["How the numbers were obtained"]
+            lines.append(f"- {row['Study']} [{row['Flags']}]: {effect or 'not pooled'}" + (f" -- {why}" if why else ""))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """One row per quantity, readable in a notebook."""
+        r = self.main.result
+        items = [("analysis", self.spec.title), ("measure", self.spec.info.title), ("studies pooled (k)", self.main.k)]
+        if r is not None:
+            items += [("estimate", self.back(r.estimate)), (f"{self.spec.level:g}% CI", f"{self.back(r.ci_lb):.4g} to {self.back(r.ci_ub):.4g}"),
+                      ("p-value", r.pval), ("I² (%)", r.i2), ("model", f"{r.method}, {r.test} test")]
+        else:
+            items.append(("pooled", self.main.message))
+        items += [("certainty", self.certainty), ("verdict", self.verdict)]
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(f'{v:.4g}' if isinstance(v, float) else str(v))}</td></tr>"
+                       for k, v in items)
+        return f"<table>{rows}</table>"
+
     def table(self) -> pd.DataFrame:
         """One row per study: what it reports, its effect at the analysis's level, weight, flags and why it is out."""
         weights = self.main.weight_of
@@ -106,21 +141,23 @@ def run_analysis(spec: AnalysisSpec, workbook) -> AnalysisResult:
     unit = analysis_unit(workbook.outcomes, spec) if spec.info.family in ("two_group", "change", "generic") else ""
     effects, no_numbers = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, spec.correlation, unit)
     _mark(effects, flags)
-    main = pool("all studies in this analysis", effects, spec)
-    result = AnalysisResult(spec, effects, flags, left_out, no_numbers, main, unit=unit,
-                            studies={rec["study_id"]: rec for rec in chosen})
-    result.sensitivity = [_sensitivity(spec, effects, flags, result.studies, s) for s in spec.sensitivity]
+    studies = {rec["study_id"]: rec for rec in chosen}
+    correlation = []
     for r in spec.correlation_range:
         alt, _ = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, r, unit)
         fit = pool(f"pre/post correlation r = {r:g}", alt, spec)
         if not any("correlation" in d for e in alt for d in e.derivations):
-            fit.message = (fit.message + " " if fit.message else "") + "No study needed the assumed correlation, so this equals the main analysis."
-        result.correlation.append(fit)
-    for by in spec.subgroups:
-        result.group_values[by] = {rec["study_id"]: group_value(rec, by) for rec in chosen}
-        result.subgroups[by] = _subgroups(spec, effects, result.group_values[by])
-    result.verdict, result.certainty = verdict(result)
-    return result
+            fit = dataclasses.replace(fit, message=(fit.message + " " if fit.message else "")
+                                      + "No study needed the assumed correlation, so this equals the main analysis.")
+        correlation.append(fit)
+    group_values = {by: {rec["study_id"]: group_value(rec, by) for rec in chosen} for by in spec.subgroups}
+    result = AnalysisResult(
+        spec, effects, flags, left_out, no_numbers, pool("all studies in this analysis", effects, spec),
+        sensitivity=[_sensitivity(spec, effects, flags, studies, s) for s in spec.sensitivity], correlation=correlation,
+        subgroups={by: _subgroups(spec, effects, group_values[by]) for by in spec.subgroups}, group_values=group_values,
+        unit=unit, studies=studies)
+    text, certainty = verdict(result)
+    return dataclasses.replace(result, verdict=text, certainty=certainty)
 
 
 def _mark(effects, flags) -> None:
