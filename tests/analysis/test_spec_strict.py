@@ -119,3 +119,9 @@ def test_subgroups_by_a_column_with_blanks_get_a_not_reported_group(tmp_path):
         sg = res.subgroups["year"]
         assert not isinstance(sg, str), sg
         assert set(sg.groups) == {"2020", "2021", "not reported"} and sg.q_between_df == 2
+        from exometa.plots.forest import forest_layout
+
+        lay = forest_layout(res, by="year")
+        assert lay.label.str.startswith("Subtotal").sum() == 3 and "year: not reported" in lay.label.tolist()
+        weights = lay[lay.kind == "study"].w
+        assert weights.sum() == pytest.approx(100)  # overall weights, as RevMan shows them

@@ -65,7 +65,7 @@ def _centre(x: pd.DataFrame, prefix: str = "") -> list:
         if math.isfinite(rec["mean"]):
             out.append("")
             continue
-        spread = (f" (Q1–Q3 {_g(rec['q1'])}–{_g(rec['q3'])})" if math.isfinite(rec["q1"]) and math.isfinite(rec["q3"])
+        spread = (f" (IQR {_g(rec['q1'])}–{_g(rec['q3'])})" if math.isfinite(rec["q1"]) and math.isfinite(rec["q3"])
                   else f" (IQR {_g(rec['iqr'])})" if math.isfinite(rec["iqr"])
                   else f" (range {_g(rec['min'])}–{_g(rec['max'])})" if math.isfinite(rec["min"]) and math.isfinite(rec["max"]) else "")
         out.append(f"{prefix}median {_g(rec['median'])}{spread}" + (f", n = {_g(rec['n'])}" if math.isfinite(rec["n"]) else ""))

@@ -55,7 +55,8 @@ def verdict(res) -> tuple[str, str]:
     info = spec.info
     pooled = [e for e in res.effects if e.poolable]
     shown = len(res.effects)
-    claim = spec.claim or spec.title
+    claim = (spec.claim or spec.title).strip()
+    claim += "" if claim.endswith((".", "?", "!")) else "."
     if info.family == "percent":
         return (f"Claim tested: {claim} These percent changes are shown as reported; none comes with a measure of its "
                 f"spread, so they cannot be combined or tested. {shown} result(s) shown; "

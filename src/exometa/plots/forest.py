@@ -175,7 +175,7 @@ def forest_layout(res, by: str | None = None, decimals: int = 2) -> pd.DataFrame
 
 ROW = 0.21  # inches per line
 CHAR = FONT["text"] / 72 * 0.56  # inches per character of text at FONT["text"] (DejaVu Sans, a generous average)
-CLIP = {"label": 40, "flags": 7, "n": 8, "arm1": 26, "arm2": 26, "reported": 34, "weight": 7, "estimate_text": 24}
+CLIP = {"label": 40, "flags": 7, "n": 8, "arm1": 30, "arm2": 30, "reported": 34, "weight": 7, "estimate_text": 24}
 MIN_PLOT = 2.3
 
 
