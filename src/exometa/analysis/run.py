@@ -1,153 +1,180 @@
 """Running one analysis on a workbook: select studies, extract effects, pool, sensitivity,
-subgroups, and a verdict in plain words."""
+subgroups, and a verdict in plain words.
+
+>>> from exometa.analysis.spec import AnalysisSpec
+>>> spec = AnalysisSpec(name="x", title="x", outcome=("mortality",), measure="RR")
+>>> spec.method, spec.test, spec.info.title
+('MH', 'z', 'risk ratio')
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import math
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from ..errors import SmallSampleWarning
-from ..evidence.flags import FLAGS, flag_symbols, study_flags
-from ..models import meta_analysis, subgroup_analysis
-from . import extract
+from ..errors import ExometaError, SmallSampleWarning
+from ..evidence.flags import flag_symbols
+from ..models import subgroup_analysis
+from ..models.subgroups import SubgroupResult, between_groups_q
+from . import extract as ex
+from .pool import Fit, pool
+from .rows import analysis_unit
+from .select import FLAG_TITLES, check_names, group_value, select_studies
 from .spec import AnalysisSpec, Sensitivity
+from .verdict import verdict
 
-FLAG_TITLES = {f.name: f.title for f in FLAGS}
-TABLE_COLUMNS = ["study_id", "label", "arm", "n", "timepoint", "reported", "yi", "vi", "ci_lb", "ci_ub", "weight",
-                 "pooled", "flags", "derivations", "not_pooled_because", "source"]
-
-
-@dataclass
-class Fit:
-    """A pooled result for a set of studies, or the reason there is none."""
-
-    name: str
-    k: int
-    result: object = None  # MetaResult
-    message: str = ""
-    labels: tuple = ()
+TABLE_COLUMNS = ["study_id", "label", "arm", "n", "arm1", "arm2", "timepoint", "reported", "yi", "vi", "ci_lb", "ci_ub",
+                 "effect", "effect_ci_lb", "effect_ci_ub", "weight", "pooled", "flags", "derivations", "notes",
+                 "not_pooled_because", "source"]
+WITHIN_REASON = ("a change within one arm of a controlled trial: compared with baseline, not with the control arm, "
+                 "so it is uncontrolled evidence")
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class AnalysisResult:
+    """Everything one analysis found: its studies and effects, the pooled fit, sensitivity and
+    subgroup analyses, and the verdict. ``table()`` / ``to_frame()`` give one row per study,
+    ``summary()`` the result in words."""
+
     spec: AnalysisSpec
-    effects: list  # StudyEffect for every selected study with rows for the outcome
+    effects: list  # StudyEffect for every selected study (and arm) with rows for the outcome
     flags: dict  # study_id -> {flag: reason}
     left_out: list  # (label, reason): studies the selection excluded
     no_numbers: list  # (study_id, label) of selected studies with no rows for the outcome
     main: Fit
     sensitivity: list = field(default_factory=list)
     correlation: list = field(default_factory=list)
-    subgroups: dict = field(default_factory=dict)
+    subgroups: dict = field(default_factory=dict)  # by -> SubgroupResult, or the reason there is none
     group_values: dict = field(default_factory=dict)  # by -> {study_id: subgroup}
     verdict: str = ""
     certainty: str = ""
+    unit: str = ""  # the unit pooled on ('' when none is given)
+    studies: dict = field(default_factory=dict)  # study_id -> studies-sheet record
+
+    def flags_of(self, e) -> dict:
+        return self.flags.get(e.study_id, {})
+
+    def back(self, x, n=None):
+        """``x`` on the display scale (ratios exponentiated, proportions back-transformed)."""
+        info = self.spec.info
+        if info.scale == "ft" and n is None:
+            ns = [v for v in self.main.ns if math.isfinite(v)]
+            n = 1 / np.mean([1 / v for v in ns]) if ns else math.nan  # harmonic mean, as transf.ipft.hm
+        return info.back(x, n) if info.scale == "ft" else info.back(x)
+
+    def crit(self) -> float:
+        return float(stats.norm.isf((1 - self.spec.level / 100) / 2))
+
+    def study_ci(self, e) -> tuple[float, float]:
+        """The study's Wald CI at the analysis's level, on the analysis scale."""
+        if not (math.isfinite(e.yi) and math.isfinite(e.vi) and e.vi > 0):
+            return math.nan, math.nan
+        half = self.crit() * math.sqrt(e.vi)
+        return e.yi - half, e.yi + half
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per study (the same as :meth:`table`)."""
+        return self.table()
+
+    def summary(self) -> str:
+        """The verdict, the pooled result in words, and each study with how its numbers were obtained."""
+        from ..report.text import result_sentence, study_rows
+
+        lines = [f"{self.spec.title} ({self.spec.name})", "", self.verdict, "", result_sentence(self), ""]
+        for row in study_rows(self):
+            effect = next(v for k, v in row.items() if k.startswith("Effect"))
+            why = row["Not pooled because"] or row["How the numbers were obtained"]
+            lines.append(f"- {row['Study']} [{row['Flags']}]: {effect or 'not pooled'}" + (f" -- {why}" if why else ""))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """One row per quantity, readable in a notebook."""
+        r = self.main.result
+        items = [("analysis", self.spec.title), ("measure", self.spec.info.title), ("studies pooled (k)", self.main.k)]
+        if r is not None:
+            items += [("estimate", self.back(r.estimate)), (f"{self.spec.level:g}% CI", f"{self.back(r.ci_lb):.4g} to {self.back(r.ci_ub):.4g}"),
+                      ("p-value", r.pval), ("I² (%)", r.i2), ("model", f"{r.method}, {r.test} test")]
+        else:
+            items.append(("pooled", self.main.message))
+        items += [("certainty", self.certainty), ("verdict", self.verdict)]
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(f'{v:.4g}' if isinstance(v, float) else str(v))}</td></tr>"
+                       for k, v in items)
+        return f"<table>{rows}</table>"
 
     def table(self) -> pd.DataFrame:
-        """One row per study: what it reports, its effect, weight, flags and why it is out."""
-        weights = {}
-        if self.main.result is not None:
-            weights = dict(zip(self.main.labels, np.atleast_1d(self.main.result.weights)))
+        """One row per study: what it reports, its effect at the analysis's level, weight, flags and why it is out."""
+        weights = self.main.weight_of
         rows = []
         for e in self.effects:
-            fl = self.flags.get(e.study_id, {})
+            lo, hi = self.study_ci(e)
+            n_back = e.n if self.spec.info.scale == "ft" else None
             rows.append({
-                "study_id": e.study_id, "label": e.label, "arm": e.arm, "n": e.n, "timepoint": e.timepoint,
-                "reported": e.reported, "yi": e.yi, "vi": e.vi if e.poolable else math.nan,
-                "ci_lb": e.yi - 1.959963984540054 * math.sqrt(e.vi) if e.poolable else math.nan,
-                "ci_ub": e.yi + 1.959963984540054 * math.sqrt(e.vi) if e.poolable else math.nan,
-                "weight": weights.get(_row_label(e), math.nan), "pooled": e.poolable,
-                "flags": flag_symbols(fl), "derivations": "; ".join(e.derivations),
+                "study_id": e.study_id, "label": e.label, "arm": _arm_text(e), "n": e.n, "arm1": e.arm1, "arm2": e.arm2,
+                "timepoint": e.timepoint, "reported": e.reported, "yi": e.yi, "vi": e.vi, "ci_lb": lo, "ci_ub": hi,
+                "effect": self.back(e.yi, n_back), "effect_ci_lb": self.back(lo, n_back), "effect_ci_ub": self.back(hi, n_back),
+                "weight": weights.get(e.row_label, math.nan), "pooled": e.poolable,
+                "flags": flag_symbols(self.flags_of(e)), "derivations": "; ".join(e.derivations), "notes": "; ".join(e.notes),
                 "not_pooled_because": e.reason, "source": e.source,
             })  # fmt: skip
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
+def _arm_text(e) -> str:
+    return f"{e.arm} ({e.arm_label})" if e.arm_label else e.arm
+
+
 def _row_label(e) -> str:
-    return e.label if e.arm in ("single group", "treatment vs control", "") else f"{e.label} ({e.arm})"
+    return e.row_label
 
 
-def select_studies(spec: AnalysisSpec, studies: pd.DataFrame):
-    """Studies in the analysis (with their flags), and the others with the reason each is out."""
-    inc = spec.include
-    chosen, left_out, flags_of = [], [], {}
-    for rec in studies.to_dict("records"):
-        flags = study_flags(rec)
-        label = rec.get("label") or rec.get("study_id")
-        why = None
-        if inc.study_ids and rec["study_id"] not in inc.study_ids:
-            why = "not in this analysis's list of studies"
-        elif rec.get("record_type") not in inc.record_type:
-            why = f"a {rec.get('record_type')}, not included here"
-        elif rec.get("design") in inc.exclude_designs:
-            why = f"design '{rec.get('design')}' is excluded here"
-        elif inc.intervention_type and rec.get("intervention_type") not in inc.intervention_type:
-            why = f"intervention '{rec.get('intervention_type')}' is not studied here"
-        else:
-            hit = [f for f in inc.exclude_flags if f in flags]
-            if hit:
-                why = "flagged " + ", ".join(FLAG_TITLES[f] for f in hit)
-        if why:
-            left_out.append((label, why))
-        else:
-            chosen.append(rec)
-            flags_of[rec["study_id"]] = flags
-    return chosen, left_out, flags_of
+def run_analysis(spec: AnalysisSpec, workbook) -> AnalysisResult:
+    """Run one analysis on a read workbook (see :func:`exometa.read_workbook`)."""
+    check_names(spec, workbook)
+    chosen, left_out, flags = select_studies(spec, workbook.studies)
+    unit = analysis_unit(workbook.outcomes, spec) if spec.info.family in ("two_group", "change", "generic") else ""
+    effects, no_numbers = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, spec.correlation, unit)
+    _mark(effects, flags)
+    studies = {rec["study_id"]: rec for rec in chosen}
+    correlation = []
+    for r in spec.correlation_range:
+        alt, _ = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, r, unit)
+        fit = pool(f"pre/post correlation r = {r:g}", alt, spec)
+        if not any("correlation" in d for e in alt for d in e.derivations):
+            fit = dataclasses.replace(fit, message=(fit.message + " " if fit.message else "")
+                                      + "No study needed the assumed correlation, so this equals the main analysis.")
+        correlation.append(fit)
+    group_values = {by: {rec["study_id"]: group_value(rec, by) for rec in chosen} for by in spec.subgroups}
+    result = AnalysisResult(
+        spec, effects, flags, left_out, no_numbers, pool("all studies in this analysis", effects, spec),
+        sensitivity=[_sensitivity(spec, effects, flags, studies, s) for s in spec.sensitivity], correlation=correlation,
+        subgroups={by: _subgroups(spec, effects, group_values[by]) for by in spec.subgroups}, group_values=group_values,
+        unit=unit, studies=studies)
+    text, certainty = verdict(result)
+    return dataclasses.replace(result, verdict=text, certainty=certainty)
 
 
-def _effects(spec, chosen, outcomes, r):
-    """Effects for every chosen study and arm; SDs are borrowed in a second pass."""
-    rows_of = {sid: g for sid, g in outcomes[outcomes.outcome.isin(spec.outcome)].groupby("study_id", sort=False)}
-    no_numbers, work = [], []
-    for rec in chosen:
-        rows = rows_of.get(rec["study_id"])
-        label = rec.get("label") or rec["study_id"]
-        if rows is None or rows.empty:
-            no_numbers.append((rec["study_id"], label))
-            continue
-        work.append((rec, rows, label))
-
-    def one_pass(policies, borrowed):
-        out = []
-        for rec, rows, label in work:
-            sid = rec["study_id"]
-            if spec.measure == "MD":
-                if rec.get("control_type") in ("none", "unclear") or not (rows["arm"].isin(["treatment", "control", "treatment vs control"]).any()):
-                    continue
-                out.append(extract.difference_in_change(sid, label, rows))
-                continue
-            arms = [a for a in spec.arms if (rows["arm"] == a).any()] or [spec.arms[0]]
-            for arm in arms:
-                if spec.measure == "MC":
-                    out.append(extract.mean_change(sid, label, rows, arm, policies, r, borrowed))
-                else:
-                    out.append(extract.percent_change(sid, label, rows, arm))
-        return out
-
-    first = one_pass([p for p in spec.missing_sd if p != "borrow"], math.nan)
-    if "borrow" in spec.missing_sd and spec.measure == "MC":
-        return one_pass(spec.missing_sd, extract.borrowable_sd(first)), no_numbers
-    return first, no_numbers
+def _mark(effects, flags) -> None:
+    """Derived numbers flag their study '*'; a within-arm change or proportion counts as uncontrolled."""
+    for e in effects:
+        fl = flags.setdefault(e.study_id, {})
+        if e.imputed:
+            fl["imputed"] = "; ".join(dict.fromkeys(list(filter(None, fl.get("imputed", "").split("; "))) + e.derivations))
+        if e.within and "uncontrolled" not in fl:
+            fl["uncontrolled"] = WITHIN_REASON
+    for fl in flags.values():  # keep the fixed order of the flags
+        ordered = {f: fl[f] for f in FLAG_TITLES if f in fl}
+        fl.clear()
+        fl.update(ordered)
 
 
-def pool(name, effects, spec: AnalysisSpec) -> Fit:
-    """Pool the poolable effects; k = 0 and k = 1 get a message instead of a failure."""
-    ok = [e for e in effects if e.poolable]
-    labels = tuple(_row_label(e) for e in ok)
-    if not ok:
-        return Fit(name, 0, None, "No study in this set reports numbers that can be pooled.", labels)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SmallSampleWarning)
-        res = meta_analysis([e.yi for e in ok], [e.vi for e in ok], method=spec.method, test=spec.test, level=spec.level, slab=labels)
-    msg = "" if len(ok) > 1 else "Only one study can be pooled: the estimate is that study's own; heterogeneity cannot be assessed."
-    return Fit(name, len(ok), res, msg, labels)
-
-
-def _sensitivity(spec, effects, flags, s: Sensitivity) -> Fit:
+def _sensitivity(spec, effects, flags, studies, s: Sensitivity) -> Fit:
     keep = []
     for e in effects:
         fl = flags.get(e.study_id, {})
@@ -155,102 +182,38 @@ def _sensitivity(spec, effects, flags, s: Sensitivity) -> Fit:
             continue
         if s.exclude_imputed and e.imputed:
             continue
+        if studies.get(e.study_id, {}).get("design") in s.exclude_designs or e.study_id in s.exclude_studies:
+            continue
         keep.append(e)
     return pool(s.name, keep, spec)
 
 
-def run_analysis(spec: AnalysisSpec, workbook) -> AnalysisResult:
-    """Run one analysis on a read workbook (see :func:`exometa.read_workbook`)."""
-    chosen, left_out, flags = select_studies(spec, workbook.studies)
-    effects, no_numbers = _effects(spec, chosen, workbook.outcomes, spec.correlation)
-    for e in effects:
-        if e.imputed:
-            flags[e.study_id] = dict(flags.get(e.study_id, {}), imputed="; ".join(e.derivations))
-    main = pool("all studies in this analysis", effects, spec)
-    result = AnalysisResult(spec, effects, flags, left_out, no_numbers, main)
-    result.sensitivity = [_sensitivity(spec, effects, flags, s) for s in spec.sensitivity]
-    for r in spec.correlation_range:
-        alt, _ = _effects(spec, chosen, workbook.outcomes, r)
-        fit = pool(f"pre/post correlation r = {r:g}", alt, spec)
-        uses_r = any("correlation" in d for e in alt for d in e.derivations)
-        if not uses_r:
-            fit.message = (fit.message + " " if fit.message else "") + "No study needed the assumed correlation, so this equals the main analysis."
-        result.correlation.append(fit)
-    for by in spec.subgroups:
-        result.group_values[by] = {rec["study_id"]: rec.get(by) or "not reported" for rec in chosen}
-        result.subgroups[by] = _subgroups(spec, effects, chosen, by)
-    result.verdict, result.certainty = verdict(result)
-    return result
-
-
-def _subgroups(spec, effects, chosen, by):
-    value = {rec["study_id"]: rec.get(by) or "not reported" for rec in chosen}
+def _subgroups(spec, effects, value):
     ok = [e for e in effects if e.poolable]
     groups = [value[e.study_id] for e in ok]
     if len(set(groups)) < 2:
         return "All poolable studies fall in one subgroup" + (f" ({groups[0]})" if groups else "") + ": no comparison is possible."
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SmallSampleWarning)
-        return subgroup_analysis([e.yi for e in ok], [e.vi for e in ok], groups, method=spec.method, test=spec.test, level=spec.level)
+    try:
+        if spec.method in ("MH", "PETO"):
+            return _count_subgroups(spec, ok, groups)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SmallSampleWarning)
+            return subgroup_analysis([e.yi for e in ok], [e.vi for e in ok], groups, method=spec.method, test=spec.test, level=spec.level)
+    except ExometaError as exc:
+        return f"The subgroups cannot be pooled: {exc}"
 
 
-def verdict(res: AnalysisResult) -> tuple[str, str]:
-    """A plain-language verdict and a GRADE-like certainty (high/moderate/low/very low).
-
-    Rules: no poolable study -> "not supported"; certainty starts at high for
-    randomised evidence and low for uncontrolled evidence, and drops one level
-    each for: any pooled study unverifiable or not peer reviewed (risk of bias
-    and reporting), imputed numbers, fewer than 100 participants in total
-    (imprecision), a prediction interval spanning zero (inconsistency).
-    """
-    spec, fit = res.spec, res.main
-    pooled = [e for e in res.effects if e.poolable]
-    shown = len(res.effects)
-    claim = spec.claim or spec.title
-    if spec.measure == "PCT":
-        return (f"Claim tested: {claim} These percent changes are shown as reported; none comes with a measure of its "
-                f"spread, so they cannot be combined or tested. {shown} result(s) shown; "
-                + _flag_sentence(res, res.effects) + " Percent changes from uncontrolled studies cannot separate the "
-                "treatment from time, season, co-treatments or regression to the mean.", "very low")
-    if not pooled:
-        return (f"Claim tested: {claim} Not supported by poolable evidence: of {shown} result(s) found for this question, "
-                "none reports the numbers a meta-analysis needs (see the reasons listed). Statements of 'significant' "
-                "improvement without numbers cannot be weighed.", "very low")
-    flags = [res.flags.get(e.study_id, {}) for e in pooled]
-    uncontrolled = all("uncontrolled" in f for f in flags)
-    level = 1 if uncontrolled else 3
-    downgrades = []
-    if any("unverifiable" in f or "not_peer_reviewed" in f for f in flags):
-        downgrades.append("unverifiable or non-peer-reviewed sources")
-    if any("imputed" in f for f in flags):
-        downgrades.append("imputed or derived numbers")
-    total_n = sum(e.n for e in pooled if isinstance(e.n, (int, float)) and math.isfinite(e.n))
-    if total_n < 100:
-        downgrades.append(f"few participants ({int(total_n)})")
-    r = fit.result
-    if fit.k > 1 and r.pi_lb < 0 < r.pi_ub:
-        downgrades.append("inconsistent results (the prediction interval includes no change)")
-    level = max(0, level - len(downgrades))
-    certainty = ("very low", "low", "moderate", "high")[level]
-    est = f"{r.estimate:.3g} ({spec.level:g}% CI {r.ci_lb:.3g} to {r.ci_ub:.3g}{', ' + spec.unit if spec.unit else ''})"
-    text = f"Claim tested: {claim} Pooled {('mean change' if spec.measure == 'MC' else 'difference')}: {est}, from {fit.k} stud{'y' if fit.k == 1 else 'ies'}."
-    if uncontrolled:
-        text += (" Every pooled study is uncontrolled: the number describes change over time in treated people, not an "
-                 "effect of the treatment; it cannot show that the treatment caused it.")
-    if downgrades:
-        text += " Certainty is lowered for " + "; ".join(downgrades) + "."
-    text += f" Certainty of the evidence: {certainty}."
-    return text, certainty
-
-
-def _flag_sentence(res, effects) -> str:
-    counts = {}
-    for e in effects:
-        for f in res.flags.get(e.study_id, {}):
-            counts[f] = counts.get(f, 0) + 1
-    if not counts:
-        return ""
-    return "Flags: " + ", ".join(f"{FLAG_TITLES[f]} ({n})" for f, n in counts.items()) + "."
+def _count_subgroups(spec, ok, groups) -> SubgroupResult | str:
+    """Mantel-Haenszel or Peto within each subgroup, and the test for subgroup differences on their estimates."""
+    fits = {}
+    for g in dict.fromkeys(groups):
+        fit = pool(g, [e for e, h in zip(ok, groups) if h == g], spec)
+        if fit.result is None:
+            return f"Subgroup {g!r} cannot be pooled: {fit.message}"
+        fits[g] = fit.result
+    overall = pool("all", ok, spec).result
+    q, df, p = between_groups_q([r.estimate for r in fits.values()], [r.se for r in fits.values()])
+    return SubgroupResult(groups=fits, overall=overall, q_between=q, q_between_df=df, q_between_pval=p)
 
 
 __all__ = ["run_analysis", "AnalysisResult", "Fit"]

@@ -1,37 +1,88 @@
 """Analysis files (``analyses/*.toml``): what one analysis asks, and how.
 
-Example (every key but ``title``, ``outcome`` and ``measure`` is optional)::
+One TOML file per analysis; its file name (without ``.toml``) names the
+analysis and its figures. Files are checked strictly: an unknown key anywhere
+is an error with a "did you mean", every key has a type and allowed values, and
+every problem of a file is reported at once, naming the file, the key and the
+fix. Files must be UTF-8 without a byte-order mark.
 
-    title = "Change in hair density, every study that reports one"
-    question = "How much does hair density change after treatment?"
-    claim = "Exosome therapy increases hair density."
-    outcome = ["hair density"]
-    measure = "MC"              # MC: mean change from baseline (one group, outcome units)
-                                # MD: difference between arms in mean change (controlled)
-                                # PCT: percent change from baseline, as reported (shown, never pooled)
-    arms = ["single group", "treatment"]
-    method = "REML"
-    test = "knha"
-    level = 95
+Example::
+
+    title = "Mortality, every randomised trial"          # required, text
+    question = "Does the treatment reduce mortality?"
+    claim = "The treatment saves lives."                 # what the verdict tests
+    outcome = ["mortality"]      # required: outcome name(s) from the review's list
+    measure = "RR"               # required: see the table below
+    method = "MH"                # default MH for RR/OR/RD, PETO for PETO, else REML
+    test = "z"                   # z, t or knha (default knha; z for MH and Peto)
+    level = 95                   # CI level in percent, 0 < level < 100 (not 0.95)
+    unit = ""                    # the unit pooled on (raw measures: MD, MC)
     figures = ["forest", "funnel"]
+    formats = ["svg", "png", "pdf"]                      # the default: all three
 
-    [include]                   # which studies are in
-    record_type = ["study", "seed claim"]
-    exclude_flags = []          # e.g. ["uncontrolled", "unverifiable"]
-    exclude_designs = ["meta-analysis"]
-    intervention_type = []      # empty: all
+    [include]                    # which studies are in
+    record_type = ["study"]      # default ["study"]
+    exclude_flags = []           # e.g. ["uncontrolled", "unverifiable"]
+    exclude_designs = ["meta-analysis"]                  # the default
+    intervention_type = []       # empty: all
+    condition = []               # empty: all (values from the review's list)
+    study_ids = []               # empty: all
 
-    [dispersion]                # when a study reports no SD of the change
-    missing_sd = ["from_p", "borrow"]    # tried in order; each use flags the study as imputed
-    correlation = 0.5                    # pre/post correlation, when both SDs are reported
+    [timepoint]                  # which follow-up row each arm contributes
+    rule = "last"                # "last" (default), "window" or "closest"
+    weeks = [12, 26]             # rule "window": from week 12 to week 26
+    target = 24                  # rule "closest": nearest to week 24
+
+    [dispersion]                 # continuous outcomes without a reported SD
+    missing_sd = ["from_p", "borrow"]    # assumptions allowed (tried in this order)
+    correlation = 0.5                    # pre/post correlation, where one is needed
     correlation_range = [0.2, 0.8]       # re-run at these values (sensitivity)
+    convert_medians = false              # medians with quartiles/range -> mean, SD
 
-    [[sensitivity]]             # the same analysis on a subset
+    [[sensitivity]]              # the same analysis on a subset (any number)
     name = "without unverifiable studies"
     exclude_flags = ["unverifiable"]
+    exclude_imputed = false      # leave out studies resting on derived numbers
+    exclude_designs = []
+    exclude_studies = []         # study ids
 
-    [[subgroups]]               # separate pooling by a studies-sheet column
+    [[subgroups]]                # separate pooling by a studies-sheet column
     by = "design"
+
+Measures (metafor's names) and the rows they use:
+
+======================  ====================================================================
+measure                 data (outcomes sheet)
+======================  ====================================================================
+RR, OR, RD, PETO        events and n in the treatment and control arms (quantity 'value');
+                        method MH (Mantel-Haenszel, RevMan's default), PETO (OR only) or an
+                        inverse-variance tau² estimator (DL, REML, ...). metafor's zero-cell
+                        rules. Ratios are shown back-transformed.
+MD, SMD, ROM            mean, SD (or SE, CI, t, p; medians if ``convert_medians``) and n per
+                        arm. ``scores = "final"`` (follow-up values) or ``"change"`` (change
+                        from baseline), or both in order of preference (MD only: the
+                        Cochrane Handbook lets MD mix them, not SMD; ROM uses final values).
+MC, SMCC, SMCR          one group before/after: a change from baseline (or baseline and
+                        follow-up means), ``correlation`` where it is needed. Always change
+                        over time in treated people, never an effect of treatment.
+PR, PLO, PFT            events and n in one group (e.g. participants with adverse events).
+GEN                     an effect the source reports (quantity 'effect estimate', with
+                        ``effect_measure = "HR"`` etc.) with its CI, SE or p on its own scale.
+PCT                     percent changes as reported: shown, never pooled.
+======================  ====================================================================
+
+Other keys: ``arms`` (within-group measures only: which arms, default
+``["single group", "treatment"]``), ``scores`` (MD, SMD, ROM), ``multi_arm``
+(between-arm measures: ``"combine"`` the arms of one role, or ``"split"`` the
+shared arm, Cochrane Handbook 6.5.2.10 and 23.3.4; without it a multi-arm trial
+is left out with the reason), ``effect_measure`` (GEN only).
+
+Rules every analysis follows are documented where they are applied: choosing
+rows and timepoints (:mod:`exometa.analysis.rows`), units
+(:mod:`exometa.analysis.units`), means and SDs (:mod:`exometa.analysis.spread`),
+effects reported by the source (:mod:`exometa.analysis.reported`). Outcome names
+(and ``condition``) are checked against the review's own lists when the analysis
+runs on a workbook.
 """
 
 from __future__ import annotations
@@ -44,11 +95,22 @@ from ..errors import ExometaError
 from ..evidence.flags import FLAGS
 from ..models.pooling import METHODS, TESTS
 from ..workbook.schema import SHEETS, STUDIES, column
+from . import measures as M
+from .spec_schema import Key, check
 
-MEASURES = ("MC", "MD", "PCT")
+MEASURES = M.MEASURES
 SD_POLICIES = ("from_p", "borrow")
 FIGURES = ("forest", "funnel")
+FORMATS = ("svg", "png", "pdf")
 FLAG_NAMES = tuple(f.name for f in FLAGS)
+RULES = ("last", "window", "closest")
+SCORES = ("final", "change")
+WITHIN_ARMS = ("single group", "treatment", "control", "all participants")
+POOLING_METHODS = METHODS + ("MH", "PETO")
+
+
+class AnalysisFileError(ExometaError):
+    """An analysis file that cannot be used; names the file, the key and the fix."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +120,7 @@ class Include:
     exclude_designs: tuple = ("meta-analysis",)
     intervention_type: tuple = ()
     study_ids: tuple = ()
+    condition: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +129,14 @@ class Sensitivity:
     exclude_flags: tuple = ()
     exclude_imputed: bool = False
     exclude_designs: tuple = ()
+    exclude_studies: tuple = ()
+
+
+@dataclass(frozen=True)
+class Timepoint:
+    rule: str = "last"
+    weeks: tuple = ()
+    target: float | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +149,8 @@ class AnalysisSpec:
     claim: str = ""
     unit: str = ""
     arms: tuple = ("single group", "treatment")
-    method: str = "REML"
-    test: str = "knha"
+    method: str = ""  # '' = the measure's default (MH for RR/OR/RD, PETO for PETO, else REML)
+    test: str = ""  # '' = z for MH/Peto, else knha
     level: float = 95.0
     include: Include = field(default_factory=Include)
     missing_sd: tuple = ()
@@ -89,92 +160,231 @@ class AnalysisSpec:
     subgroups: tuple = ()
     figures: tuple = ("forest",)
     path: Path | None = None
+    formats: tuple = FORMATS
+    effect_measure: str = ""
+    scores: tuple = ()  # '' = MD: ("change", "final"); SMD, ROM: ("final",)
+    multi_arm: str = ""
+    timepoint: Timepoint = field(default_factory=Timepoint)
+    convert_medians: bool = False
+
+    def __post_init__(self):
+        default_method = {"RR": "MH", "OR": "MH", "RD": "MH", "PETO": "PETO"}.get(self.measure, "REML")
+        method = self.method or default_method
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "test", self.test or ("z" if method in ("MH", "PETO") else "knha"))
+        if not self.scores:
+            object.__setattr__(self, "scores", ("change", "final") if self.measure == "MD" else ("final",))
+
+    @property
+    def info(self) -> M.MeasureInfo:
+        return M.info(self.measure, self.effect_measure)
 
 
-class AnalysisFileError(ExometaError):
-    """An analysis file that cannot be used; names the file, the key and the fix."""
+def _schema():
+    study_columns = tuple(c.name for c in SHEETS[STUDIES])
+    outcome_arms = column("outcomes", "arm").choices
+    include = {
+        "record_type": Key("texts", "record types to include", ("study",), column(STUDIES, "record_type").choices, nonempty=True),
+        "exclude_flags": Key("texts", "flags that exclude a study", (), FLAG_NAMES),
+        "exclude_designs": Key("texts", "designs to leave out", ("meta-analysis",), column(STUDIES, "design").choices),
+        "intervention_type": Key("texts", "interventions to include (empty: all)", (), column(STUDIES, "intervention_type").choices),
+        "condition": Key("texts", "conditions to include (empty: all; values from the review's list)", ()),
+        "study_ids": Key("texts", "study ids to include (empty: all)", ()),
+    }
+    sensitivity = {
+        "name": Key("text", "what this sensitivity analysis leaves out, in words", required=True),
+        "exclude_flags": Key("texts", "flags that exclude a study", (), FLAG_NAMES),
+        "exclude_imputed": Key("bool", "leave out studies that rest on derived numbers", False),
+        "exclude_designs": Key("texts", "designs to leave out", (), column(STUDIES, "design").choices),
+        "exclude_studies": Key("texts", "study ids to leave out", ()),
+    }
+    return {
+        "title": Key("text", 'the analysis in a few words, e.g. title = "Mortality, all trials"', required=True),
+        "question": Key("text", "the question it answers", ""),
+        "claim": Key("text", "the claim its verdict tests", ""),
+        "outcome": Key("texts", 'the outcome(s), as named in the workbook, e.g. outcome = ["mortality"]', required=True, nonempty=True),
+        "measure": Key("text", 'the effect measure, e.g. measure = "RR"', required=True, choices=MEASURES),
+        "effect_measure": Key("text", "the reported effect pooled by measure GEN", "", column("outcomes", "effect_measure").choices),
+        "unit": Key("text", "the unit pooled on", ""),
+        "arms": Key("texts", "arms for a within-group measure", None, tuple(a for a in outcome_arms if a in WITHIN_ARMS), nonempty=True),
+        "scores": Key("texts", "final values or change scores", None, SCORES, nonempty=True),
+        "multi_arm": Key("text", "combine or split the arms of a multi-arm trial", "", ("combine", "split")),
+        "method": Key("text", "the pooling method", "", POOLING_METHODS),
+        "test": Key("text", "the test of the pooled estimate", "", TESTS),
+        "level": Key("number", "the CI level in percent", 95.0),
+        "figures": Key("texts", "figures to draw", ("forest",), FIGURES),
+        "formats": Key("texts", "file formats of the figures", FORMATS, FORMATS, nonempty=True),
+        "include": Key("table", "which studies are in", {}, schema=include),
+        "timepoint": Key("table", "which timepoint each arm contributes", {}, schema={
+            "rule": Key("text", "how the timepoint is chosen", "last", RULES),
+            "weeks": Key("numbers", "the window, [from, to] weeks from baseline", (), lo=0, hi=1e4, length=2),
+            "target": Key("number", "the target week", None, lo=0, hi=1e4)}),
+        "dispersion": Key("table", "assumptions for missing SDs", {}, schema={
+            "missing_sd": Key("texts", "assumptions allowed for a missing SD", (), SD_POLICIES),
+            "correlation": Key("number", "the pre/post correlation", 0.5, lo=-1, hi=1),
+            "correlation_range": Key("numbers", "correlations for a sensitivity analysis", (), lo=-1, hi=1),
+            "convert_medians": Key("bool", "convert medians with quartiles or range to means and SDs", False)}),
+        "sensitivity": Key("tables", "sensitivity analyses", (), schema=sensitivity),
+        "subgroups": Key("tables", "subgroup analyses", (), schema={
+            "by": Key("text", 'a studies-sheet column, e.g. by = "design"', required=True, choices=study_columns)}),
+    }
 
 
-def _tuple(value, where, key):
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(value)
-    raise AnalysisFileError(f"{where}: `{key}` must be a list (e.g. [\"a\", \"b\"]); got {value!r}.")
+def _rules(raw: dict, v: dict, problems: list) -> None:
+    """Rules that join several keys: each key is applied or refused, never silently ignored."""
+    measure = v["measure"]
+    if measure is None:
+        return
+    m = M.info(measure, v["effect_measure"] or "")
+    family = m.family
+    level = raw.get("level")
+    if v["level"] is not None and 0 < v["level"] < 1:
+        problems.append(f"`level` is {level!r}, which reads as a {level!r}% CI: levels are percentages here. "
+                        f"Write level = {v['level'] * 100:g} for a {v['level'] * 100:g}% CI.")
+        v["level"] = None
+    elif v["level"] is not None and not 0 < v["level"] < 100:
+        problems.append(f"`level` must lie strictly between 0 and 100 (e.g. 95); got {level!r}.")
+        v["level"] = None
+    if measure == "GEN" and not v["effect_measure"]:
+        problems.append('`effect_measure` is required with measure "GEN": the effect the sources report, e.g. effect_measure = "HR".')
+    if measure != "GEN" and "effect_measure" in raw:
+        problems.append('`effect_measure` applies to measure "GEN" only; remove it (the measure itself says what is pooled).')
+    method = v["method"]
+    if method == "MH" and measure not in ("RR", "OR", "RD"):
+        problems.append(f'`method` "MH" (Mantel-Haenszel) pools 2x2 tables: measure RR, OR or RD; got measure {measure!r}.')
+    if method == "PETO" and measure not in ("OR", "PETO"):
+        problems.append(f'`method` "PETO" pools odds ratios: measure OR or PETO; got measure {measure!r}.')
+    resolved = method or {"RR": "MH", "OR": "MH", "RD": "MH", "PETO": "PETO"}.get(measure, "REML")
+    if resolved in ("MH", "PETO") and v["test"] not in ("", "z", None):
+        problems.append(f'`test` {v["test"]!r}: the {resolved} method gives a z-test only; remove `test` or use an inverse-variance method.')
+    if "arms" in raw and m.between_arms:
+        problems.append(f"`arms` applies to within-group measures (MC, SMCC, SMCR, PR, PLO, PFT, PCT); {measure} compares "
+                        "the treatment and control arms. Remove `arms`.")
+    if "multi_arm" in raw and not m.between_arms:
+        problems.append(f"`multi_arm` applies to comparisons of arms; {measure} treats each arm on its own. Remove it.")
+    if "scores" in raw and family != "two_group":
+        problems.append(f"`scores` applies to MD, SMD and ROM; remove it for {measure}.")
+    scores = v["scores"] or ()
+    if measure == "SMD" and len(set(scores)) > 1:
+        problems.append('`scores`: SMD cannot mix final values and change scores (Cochrane Handbook 10.5.2: their SDs differ, '
+                        'so the standardised differences are not comparable). Choose one: scores = "final" or scores = "change".')
+    if measure == "ROM" and "change" in scores:
+        problems.append('`scores`: a ratio of means needs positive means, which change scores are not; use scores = "final".')
+    outcomes = v["outcome"] or ()
+    if (m.raw_units) and len(set(outcomes)) > 1:
+        problems.append(f"`outcome` lists {', '.join(map(repr, outcomes))}: {measure} pools differences in the outcome's own units, "
+                        "so different quantities cannot be pooled as one. Use one outcome per analysis, or a standardised measure (SMD).")
+    if "unit" in raw and not m.raw_units and family not in ("two_group", "change"):
+        problems.append(f"`unit` applies to continuous outcomes; {measure} has no unit. Remove it.")
+    _timepoint_rules(raw.get("timepoint", {}), v["timepoint"] or {}, problems)
+    _dispersion_rules(raw.get("dispersion", {}), family, measure, scores, problems)
+    if family == "percent" and "funnel" in (v["figures"] or ()):
+        problems.append('`figures`: a funnel plot needs variances, which percent changes (measure "PCT") do not have. Remove "funnel".')
 
 
-def _choices(values, allowed, where, key):
-    bad = [v for v in values if v not in allowed]
-    if bad:
-        raise AnalysisFileError(f"{where}: `{key}` has {', '.join(map(repr, bad))}; allowed: {', '.join(map(repr, allowed))}.")
-    return values
+def _timepoint_rules(raw, tp, problems):
+    rule = tp.get("rule") or "last"
+    if rule == "window" and not tp.get("weeks"):
+        problems.append('`timepoint.weeks` is required with rule "window", e.g. weeks = [12, 26].')
+    if tp.get("weeks") and len(tp["weeks"]) == 2 and tp["weeks"][0] > tp["weeks"][1]:
+        problems.append(f"`timepoint.weeks` runs backwards: {tp['weeks'][0]:g} > {tp['weeks'][1]:g}; write [from, to].")
+    if rule == "closest" and tp.get("target") is None:
+        problems.append('`timepoint.target` is required with rule "closest", e.g. target = 24.')
+    if "weeks" in raw and rule != "window":
+        problems.append(f'`timepoint.weeks` applies to rule "window" only (rule is {rule!r}); remove it.')
+    if "target" in raw and rule != "closest":
+        problems.append(f'`timepoint.target` applies to rule "closest" only (rule is {rule!r}); remove it.')
+
+
+def _dispersion_rules(raw, family, measure, scores, problems):
+    if not raw:
+        return
+    if family in ("binary", "proportion", "percent"):
+        problems.append(f"[dispersion] applies to continuous outcomes and reported effects; {measure} uses counts. Remove it.")
+        return
+    uses_r = family == "change" or (family == "two_group" and "change" in scores)
+    for key in ("correlation", "correlation_range"):
+        if key in raw and not uses_r:
+            problems.append(f"`dispersion.{key}` is used for change from baseline only; {measure} here does not need it. Remove it.")
+    if family == "generic":
+        if "borrow" in (raw.get("missing_sd") or ()):
+            problems.append('`dispersion.missing_sd`: "borrow" applies to SDs of means, not to reported effects; keep only "from_p".')
+        if "convert_medians" in raw:
+            problems.append("`dispersion.convert_medians` applies to means; GEN pools reported effects. Remove it.")
+
+
+def _read(path: Path, where: str) -> dict:
+    if path.is_dir():
+        raise AnalysisFileError(f"{where}: is a folder, not an analysis file. Rename or move it: every *.toml in the "
+                                "analyses folder must be a file.")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise AnalysisFileError(f"{where}: no such file.") from None
+    except OSError as exc:
+        raise AnalysisFileError(f"{where}: cannot be read ({exc.strerror}).") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise AnalysisFileError(f"{where}: saved as UTF-16; analysis files must be UTF-8. Save it again choosing 'UTF-8'.")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise AnalysisFileError(f"{where}: starts with a byte-order mark (BOM), which TOML does not allow. "
+                                "Save it as 'UTF-8' (not 'UTF-8 with BOM').")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise AnalysisFileError(f"{where}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}). "
+                                "Save it again as 'UTF-8' in your editor.") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AnalysisFileError(f"{where}: not valid TOML ({exc}). Check quotes and brackets on that line.") from None
 
 
 def load_spec(path) -> AnalysisSpec:
-    """Read and check one analysis file."""
+    """Read and check one analysis file; every problem is reported at once."""
     path = Path(path)
     where = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise AnalysisFileError(f"{where}: not valid TOML ({exc}). Check quotes and brackets on that line.") from None
-    known = {"title", "question", "claim", "outcome", "measure", "unit", "arms", "method", "test", "level",
-             "include", "dispersion", "sensitivity", "subgroups", "figures"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise AnalysisFileError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}.")
-    for key in ("title", "outcome", "measure"):
-        if key not in data:
-            raise AnalysisFileError(f"{where}: `{key}` is required.")
-    outcome = _choices(_tuple(data["outcome"], where, "outcome"), column("outcomes", "outcome").choices, where, "outcome")
-    measure = _choices((data["measure"],), MEASURES, where, "measure")[0]
-    arms = _choices(_tuple(data.get("arms", ["single group", "treatment"]), where, "arms"), column("outcomes", "arm").choices, where, "arms")
-    method = _choices((data.get("method", "REML"),), METHODS, where, "method")[0]
-    test = _choices((data.get("test", "knha"),), TESTS, where, "test")[0]
-    inc = data.get("include", {})
-    include = Include(
-        record_type=_choices(_tuple(inc.get("record_type", ["study"]), where, "include.record_type"),
-                             column(STUDIES, "record_type").choices, where, "include.record_type"),
-        exclude_flags=_choices(_tuple(inc.get("exclude_flags"), where, "include.exclude_flags"), FLAG_NAMES, where, "include.exclude_flags"),
-        exclude_designs=_choices(_tuple(inc.get("exclude_designs", ["meta-analysis"]), where, "include.exclude_designs"),
-                                 column(STUDIES, "design").choices, where, "include.exclude_designs"),
-        intervention_type=_choices(_tuple(inc.get("intervention_type"), where, "include.intervention_type"),
-                                   column(STUDIES, "intervention_type").choices, where, "include.intervention_type"),
-        study_ids=_tuple(inc.get("study_ids"), where, "include.study_ids"),
-    )
-    disp = data.get("dispersion", {})
-    sens = []
-    for i, s in enumerate(data.get("sensitivity", [])):
-        if "name" not in s:
-            raise AnalysisFileError(f"{where}: [[sensitivity]] number {i + 1} needs a `name`.")
-        sens.append(Sensitivity(
-            name=s["name"],
-            exclude_flags=_choices(_tuple(s.get("exclude_flags"), where, "sensitivity.exclude_flags"), FLAG_NAMES, where, "sensitivity.exclude_flags"),
-            exclude_imputed=bool(s.get("exclude_imputed", False)),
-            exclude_designs=_tuple(s.get("exclude_designs"), where, "sensitivity.exclude_designs"),
-        ))
-    study_columns = [c.name for c in SHEETS[STUDIES]]
-    subgroups = tuple(_choices((g.get("by"),), study_columns, where, "subgroups.by")[0] for g in data.get("subgroups", []))
-    r = float(disp.get("correlation", 0.5))
-    r_range = tuple(float(x) for x in _tuple(disp.get("correlation_range"), where, "dispersion.correlation_range"))
-    for value in (r,) + r_range:
-        if not -1 <= value <= 1:
-            raise AnalysisFileError(f"{where}: correlations must lie in [-1, 1]; got {value}.")
+    raw = _read(path, where)
+    problems: list = []
+    v = check(raw, _schema(), "", problems)
+    _rules(raw, v, problems)
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise AnalysisFileError(f"{where}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in this analysis file:\n{lines}")
+    return _spec(path, v)
+
+
+def _spec(path: Path, v: dict) -> AnalysisSpec:
+    inc, tp, disp = v["include"] or {}, v["timepoint"] or {}, v["dispersion"] or {}
+    include = Include(**{k: inc.get(k, default) for k, default in vars(Include()).items()})
+    sens = tuple(Sensitivity(**s) for s in v["sensitivity"] or ())
     return AnalysisSpec(
-        name=path.stem, title=data["title"], question=data.get("question", ""), claim=data.get("claim", ""),
-        outcome=outcome, measure=measure, unit=data.get("unit", ""), arms=arms, method=method, test=test,
-        level=float(data.get("level", 95)), include=include,
-        missing_sd=_choices(_tuple(disp.get("missing_sd"), where, "dispersion.missing_sd"), SD_POLICIES, where, "dispersion.missing_sd"),
-        correlation=r, correlation_range=r_range, sensitivity=tuple(sens), subgroups=subgroups,
-        figures=_choices(_tuple(data.get("figures", ["forest"]), where, "figures"), FIGURES, where, "figures"), path=path,
+        name=path.stem, title=v["title"], question=v["question"], claim=v["claim"], outcome=v["outcome"],
+        measure=v["measure"], unit=v["unit"], arms=v["arms"] or ("single group", "treatment"), method=v["method"] or "",
+        test=v["test"] or "", level=v["level"], include=include, missing_sd=disp.get("missing_sd") or (),
+        correlation=disp.get("correlation", 0.5), correlation_range=disp.get("correlation_range") or (),
+        convert_medians=bool(disp.get("convert_medians")), sensitivity=sens,
+        subgroups=tuple(g["by"] for g in v["subgroups"] or ()), figures=v["figures"], formats=tuple(dict.fromkeys(v["formats"])),
+        path=path, effect_measure=v["effect_measure"] or "", scores=tuple(dict.fromkeys(v["scores"] or ())),
+        multi_arm=v["multi_arm"] or "",
+        timepoint=Timepoint(rule=tp.get("rule") or "last", weeks=tp.get("weeks") or (), target=tp.get("target")),
     )
 
 
 def load_specs(folder) -> list[AnalysisSpec]:
-    """Every ``*.toml`` in a folder, in name order."""
+    """Every ``*.toml`` in a folder, in name order; the problems of all files are reported together."""
     folder = Path(folder)
     if not folder.is_dir():
         raise AnalysisFileError(f"{folder}: no such folder of analyses. Create it with one .toml file per analysis.")
-    return [load_spec(p) for p in sorted(folder.glob("*.toml"))]
+    specs, errors = [], []
+    for p in sorted(folder.glob("*.toml")):
+        try:
+            specs.append(load_spec(p))
+        except AnalysisFileError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise AnalysisFileError("\n".join(errors))
+    return specs
+
+
+__all__ = ["AnalysisSpec", "AnalysisFileError", "Include", "Sensitivity", "Timepoint", "load_spec", "load_specs", "MEASURES"]
