@@ -19,8 +19,14 @@ from pathlib import Path
 from exometa.workbook.writer import build, save_atomic
 
 HERE = Path(__file__).parent
-#: exometa's neutral outcome value; a review whose lists sheet names "tuberculosis" can use that name
-OUTCOME = "other"
+OUTCOME = "tuberculosis"
+#: this review's own lists (the workbook's lists sheet) and what it asks (its review sheet)
+LISTS = {("outcomes", "outcome"): (OUTCOME,), ("studies", "condition"): ("tuberculosis prevention",),
+         ("studies", "intervention_type"): ("BCG vaccine",)}
+REVIEW = {"title": "BCG vaccine for preventing tuberculosis",
+          "question": "Does BCG vaccination lower the risk of tuberculosis compared with no vaccination?",
+          "population": "Participants of 13 trials (Colditz et al. 1994, Table 1)",
+          "intervention": "BCG vaccination", "comparator": "no vaccination", "outcomes": "tuberculosis cases"}
 SOURCE = "https://wviechtb.github.io/metadat/reference/dat.bcg.html"
 DESIGNS = {"random": "RCT, parallel", "alternate": "non-randomised controlled", "systematic": "non-randomised controlled"}
 
@@ -34,8 +40,8 @@ def rows():
         studies.append({
             "study_id": sid, "label": f"{rec['author']} {rec['year']}", "year": int(rec["year"]), "record_type": "study",
             "citation": f"{rec['author']} ({rec['year']}), as tabulated by Colditz et al. 1994, Table 1",
-            "design": DESIGNS[rec["alloc"]], "control_type": "unclear", "randomised": "yes" if rec["alloc"] == "random" else "no",
-            "intervention_type": "unclear", "route": "BCG vaccination", "condition": "other",
+            "design": DESIGNS[rec["alloc"]], "control_type": "untreated control", "randomised": "yes" if rec["alloc"] == "random" else "no",
+            "intervention_type": "BCG vaccine", "route": "BCG vaccination", "condition": "tuberculosis prevention",
             "population": f"trial population at {rec['ablat']} degrees absolute latitude",
             "n_enrolled": tpos + tneg + cpos + cneg, "n_source": "Colditz et al. 1994, Table 1",
             "publication_status": "peer-reviewed article", "coi": "not reported", "verification": "verified via secondary source",
@@ -58,7 +64,8 @@ def main(path=HERE / "studies.xlsx") -> Path:
     path = Path(path)
     if path.exists():
         path.unlink()  # rebuilt from the table each time: no backup is needed
-    save_atomic(build(*rows()), path)
+    studies, outcomes = rows()
+    save_atomic(build(studies, outcomes, lists=LISTS, review=REVIEW), path)
     return path
 
 

@@ -225,11 +225,18 @@ def test_multi_arm_trial_without_a_policy_is_left_out_with_the_reason(tmp_path, 
 
 
 def test_effect_estimate_without_its_measure_names_the_row(tmp_path):
+    """The reader refuses it (cell and fix); the analysis never sees such a row as data."""
+    from exometa.workbook.reader import read_workbook
+    from exometa.workbook.writer import build, save_atomic
+
     studies = [study("G1"), study("G2")]
     rows = [row("G1", "treatment vs control", "effect estimate", effect_measure="HR", mean=0.8, ci_lb=0.6, ci_ub=1.1),
             row("G2", "treatment vs control", "effect estimate", mean=0.7, ci_lb=0.5, ci_ub=0.98)]
-    res = run(tmp_path, studies, rows, HEAD + 'measure = "GEN"\neffect_measure = "HR"\n')
-    assert res.effects[1].reason.startswith("the effect estimate on the outcomes sheet, row 3, has no effect_measure")
+    path = tmp_path / "review.xlsx"
+    save_atomic(build(studies, rows), path)
+    [error] = read_workbook(path).errors
+    assert (error.sheet, error.study) == ("outcomes", "Trial G2") and "effect_measure is blank" in error.message
+    assert "Say which measure the source reports" in error.fix
 
 
 def test_result_in_a_notebook_and_in_words(tmp_path, ref):
