@@ -20,6 +20,11 @@ Plain-words readings for reports are in :mod:`exometa.diagnostics.words`.
 """
 
 from .cumul import CumulResult, cumul
+from .influence import InfluenceResult, influence
 from .leave1out import Leave1outResult, leave1out
+from .residuals import ResidualsResult, rstandard, rstudent
 
-__all__ = ["leave1out", "cumul", "Leave1outResult", "CumulResult"]
+__all__ = [
+    "leave1out", "cumul", "influence", "rstandard", "rstudent",
+    "Leave1outResult", "CumulResult", "InfluenceResult", "ResidualsResult",
+]  # fmt: skip
