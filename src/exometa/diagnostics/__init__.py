@@ -19,12 +19,14 @@ snake_case, ``to_frame()``, ``_repr_html_`` and ``summary()``:
 Plain-words readings for reports are in :mod:`exometa.diagnostics.words`.
 """
 
+from .baujat import BaujatResult, baujat
 from .cumul import CumulResult, cumul
 from .influence import InfluenceResult, influence
 from .leave1out import Leave1outResult, leave1out
+from .predict import PredictResult, predict
 from .residuals import ResidualsResult, rstandard, rstudent
 
 __all__ = [
-    "leave1out", "cumul", "influence", "rstandard", "rstudent",
-    "Leave1outResult", "CumulResult", "InfluenceResult", "ResidualsResult",
+    "leave1out", "cumul", "influence", "rstandard", "rstudent", "baujat", "predict",
+    "Leave1outResult", "CumulResult", "InfluenceResult", "ResidualsResult", "BaujatResult", "PredictResult",
 ]  # fmt: skip
