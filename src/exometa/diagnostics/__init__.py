@@ -21,12 +21,14 @@ Plain-words readings for reports are in :mod:`exometa.diagnostics.words`.
 
 from .baujat import BaujatResult, baujat
 from .cumul import CumulResult, cumul
+from .gosh import GoshResult, gosh
 from .influence import InfluenceResult, influence
 from .leave1out import Leave1outResult, leave1out
 from .predict import PredictResult, predict
 from .residuals import ResidualsResult, rstandard, rstudent
 
 __all__ = [
-    "leave1out", "cumul", "influence", "rstandard", "rstudent", "baujat", "predict",
+    "leave1out", "cumul", "influence", "rstandard", "rstudent", "baujat", "predict", "gosh",
     "Leave1outResult", "CumulResult", "InfluenceResult", "ResidualsResult", "BaujatResult", "PredictResult",
+    "GoshResult",
 ]  # fmt: skip
