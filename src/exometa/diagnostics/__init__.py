@@ -24,11 +24,12 @@ from .cumul import CumulResult, cumul
 from .gosh import GoshResult, gosh
 from .influence import InfluenceResult, influence
 from .leave1out import Leave1outResult, leave1out
+from .permutest import PermutestResult, permutest
 from .predict import PredictResult, predict
 from .residuals import ResidualsResult, rstandard, rstudent
 
 __all__ = [
-    "leave1out", "cumul", "influence", "rstandard", "rstudent", "baujat", "predict", "gosh",
+    "leave1out", "cumul", "influence", "rstandard", "rstudent", "baujat", "predict", "gosh", "permutest",
     "Leave1outResult", "CumulResult", "InfluenceResult", "ResidualsResult", "BaujatResult", "PredictResult",
-    "GoshResult",
+    "GoshResult", "PermutestResult",
 ]  # fmt: skip

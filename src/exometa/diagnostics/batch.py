@@ -128,7 +128,7 @@ def fit_rows(model: Model, mask: np.ndarray, y=None, X=None, keep=None) -> dict:
             out[key][idx] = value
     _fill_missing(out, keep, B, p)
     if "converged" in out:
-        _blank_unconverged(out, model.method)
+        _blank_unconverged(out, ~refused, model.method)
     out["k"] = mask.sum(axis=1)
     out["fitted"] = ~refused & out.get("converged", ~refused)
     return out
@@ -149,9 +149,8 @@ def _fill_missing(out: dict, keep, B: int, p: int) -> None:
             out[key] = np.full(shape, np.nan)
 
 
-def _blank_unconverged(out: dict, method: str) -> None:
-    fitted_rows = ~np.isnan(out["tau2"])
-    bad = fitted_rows & ~out["converged"]
+def _blank_unconverged(out: dict, attempted: np.ndarray, method: str) -> None:
+    bad = attempted & ~out["converged"]
     if not bad.any():
         return
     rows = np.flatnonzero(bad)
