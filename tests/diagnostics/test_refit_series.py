@@ -84,3 +84,21 @@ def test_one_study_cannot_be_left_out():
         res = meta_analysis([0.3], [0.1])
     with pytest.raises(ExometaError, match="at least 2 studies"):
         leave1out(res)
+
+
+def test_a_meta_regression_without_its_data_gets_a_clear_error():
+    from exometa import meta_analysis
+
+    res = meta_analysis([0.1, 0.3, 0.5, 0.2, 0.4], [0.01, 0.02, 0.04, 0.03, 0.02], mods=[1.0, 2.0, 3.0, 4.0, 6.0])
+    if getattr(res, "X", None) is not None and getattr(res, "yi", None) is not None:
+        pytest.skip("MetaRegressionResult keeps its data")
+    with pytest.raises(ExometaError, match="does not keep"):
+        leave1out(res)
+
+
+def test_batch_results_are_refused():
+    from exometa import meta_analysis
+
+    res = meta_analysis(np.array([[0.1, 0.3, 0.5], [0.2, 0.1, 0.4]]), np.full((2, 3), 0.02))
+    with pytest.raises(ExometaError, match="not a batch of 2"):
+        cumul(res)
