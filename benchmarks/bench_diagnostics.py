@@ -194,6 +194,33 @@ def bench_permutest(rng, metafor: bool, tmp: Path) -> list[dict]:
     return rows
 
 
+#: issue 9's targets: (case prefix, what must hold, test on the rows of that case)
+TARGETS = (
+    ("leave1out, k = 1,000", "≥ 100× faster than metafor", lambda rs: _ratio(rs) >= 100),
+    ("influence, k = 1,000", "≥ 100× faster than metafor", lambda rs: _ratio(rs) >= 100),
+    ("gosh, all 32,767", "≥ 100× faster than metafor's gosh()", lambda rs: _ratio(rs) >= 100),
+    ("gosh, 10^6", "in seconds (under 10 s)", lambda rs: rs[0]["seconds"] < 10),
+    ("permutest, 1,000 iterations, k = 30 (REML)", "≥ 100× faster than permutest()", lambda rs: _ratio(rs) >= 100),
+    ("permutest, 1,000 iterations, k = 30 (REML, one", "≥ 100× faster than permutest()", lambda rs: _ratio(rs) >= 100),
+)
+
+
+def _ratio(rows) -> float:
+    return max((r["ratio"] or 0) for r in rows)
+
+
+def verdicts(rows: list[dict]) -> str:
+    lines = ["| target | holds in this run |", "|---|---|"]
+    for prefix, what, test in TARGETS:
+        rs = [r for r in rows if r["case"].startswith(prefix)]
+        if not rs:
+            continue
+        needs_r = "faster than" in what
+        holds = "not measured (no metafor)" if needs_r and not any(r["ratio"] for r in rs) else ("yes" if test(rs) else "**no**")
+        lines.append(f"| {rs[0]['case']}: {what} | {holds} |")
+    return "\n".join(lines)
+
+
 def table(rows: list[dict]) -> str:
     lines = ["| case | tool | seconds | metafor / exometa | note |", "|---|---|---|---|---|"]
     for r in rows:
@@ -219,7 +246,7 @@ def main(argv=None):
         rows += bench_deletion(rng, metafor, Path(tmp), n_refits)
         rows += bench_gosh(rng, metafor, Path(tmp), n_subsets)
         rows += bench_permutest(rng, metafor, Path(tmp))
-    text = table(rows)
+    text = table(rows) + "\n\n## Targets\n\n" + verdicts(rows)
     print(text)
     if not args.no_write:
         write_report(text, metafor)

@@ -12,8 +12,9 @@ fewer studies than coefficients, as many studies as coefficients when tau^2
 must be estimated, or a model matrix that is not of full rank (a moderator
 level left without studies) come back as NaN, as metafor's ``NA``.
 
-Very large batches (a million GOSH subsets) are fitted in memory-sized chunks
-of rows, each one engine call; that is a loop over memory, not over fits.
+Large batches (leave-one-out at k = 1,000, a million GOSH subsets) are fitted
+in cache-sized chunks of rows, each one engine call: a loop over memory, not
+over fits.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from .model import Model
 #: inspect.signature): the diagnostics never use the Q-profile CI of tau^2
 ENGINE_OPTIONS = {"tau2_ci": False}
 
-#: rows x studies x coefficients per engine call (about 16 MB per float array)
-CHUNK_ELEMENTS = 2_000_000
+#: rows x studies x coefficients per engine call: about 2 MB per float array, so that the
+#: engine's arrays stay in cache (measured 1.3-2x faster than 16 MB chunks)
+CHUNK_ELEMENTS = 250_000
 
 #: a design is of full rank when, its columns scaled to unit length, the smallest singular
 #: value of X is above this (metafor: QR with tolerance 1e-7 on the scaled columns)
