@@ -57,6 +57,7 @@ class AnalysisResult:
     certainty: str = ""
     unit: str = ""  # the unit pooled on ('' when none is given)
     studies: dict = field(default_factory=dict)  # study_id -> studies-sheet record
+    rob: object = None  # RobAssessment of the workbook's risk_of_bias sheet (exometa.evidence.rob), or None
 
     def flags_of(self, e) -> dict:
         return self.flags.get(e.study_id, {})
