@@ -19,11 +19,11 @@ from .fsn import FsnResult, fsn
 from .hc import HcResult, hc
 from .ranktest import RanktestResult, ranktest
 from .regtest import RegtestResult, regtest
-# from .selmodel import SelmodelResult, selmodel
+from .selmodel import SelmodelResult, selmodel
 from .tes import TesResult, tes
 from .trimfill import TrimfillResult, trimfill
 
 __all__ = [
-    "regtest", "ranktest", "trimfill", "fsn", "tes", "hc",
-    "RegtestResult", "RanktestResult", "TrimfillResult", "FsnResult", "TesResult", "HcResult",
+    "regtest", "ranktest", "trimfill", "fsn", "selmodel", "tes", "hc",
+    "RegtestResult", "RanktestResult", "TrimfillResult", "FsnResult", "SelmodelResult", "TesResult", "HcResult",
 ]  # fmt: skip

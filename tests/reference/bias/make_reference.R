@@ -172,7 +172,14 @@ add_selmodel <- function(name, method, type, steps = NULL, alternative = "greate
   if (!is.null(steps)) args$steps <- steps
   case <- list(data = name, method = method, type = type, steps = if (is.null(steps)) NA else steps,
                alternative = alternative)
-  s <- tryCatch(suppressWarnings(do.call(selmodel, args)), error = function(e) conditionMessage(e))
+  # smooth families: R's integrate() at its default rel.tol (1.2e-4) moves the likelihood by up
+  # to ~1e-4; ask for 1e-8 (falling back to 1e-6, then the default, where integrate() fails)
+  for (rt in if (type == "stepfun") NA else c(1e-8, 1e-6, NA)) {
+    if (!is.na(rt)) args$control <- c(sel_ctrl, list(intCtrl = list(rel.tol = rt, subdivisions = 1000L)))
+    s <- tryCatch(suppressWarnings(do.call(selmodel, args)), error = function(e) conditionMessage(e))
+    if (!is.character(s)) break
+  }
+  case$int_rel_tol <- if (type == "stepfun") NA else rt
   if (is.character(s)) {
     out$selmodel[[length(out$selmodel) + 1]] <<- c(case, list(error = s))
     return(invisible())
