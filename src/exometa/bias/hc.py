@@ -173,7 +173,7 @@ def hc(res) -> HcResult:
     if not gap(0.0) > 0 > gap(2.0):
         raise DataError("hc: no Henmi-Copas interval in the search range (0, 2); metafor stops here too.")
     t0 = optimize.brentq(gap, 0.0, 2.0, xtol=1e-13, rtol=1e-14, maxiter=500)
-    u0 = np.sqrt(m.vr) * t0
+    u0 = float(np.sqrt(m.vr) * t0)
     return HcResult(k=fitted.k, estimate=beta, se=se, ci_lb=beta - u0 * se, ci_ub=beta + u0 * se, tau2=tau2,
                     estimate_rma=res.estimate, se_rma=res.se, ci_lb_rma=res.ci_lb, ci_ub_rma=res.ci_ub,
                     tau2_rma=res.tau2, method_rma=res.method, level=fitted.level, analysis=res)  # fmt: skip

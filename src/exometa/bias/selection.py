@@ -135,7 +135,8 @@ def loglik(beta, tau2, delta, data: SelectionData) -> np.ndarray:
         area = _stepfun_area(beta, s, delta, data)
     else:
         p, q = observed_pvalues(data)
-        logw = data.family.log_weight(np.log(p), np.log(q), p, delta[:, None, :])
+        with np.errstate(divide="ignore"):
+            logw = data.family.log_weight(np.log(p), np.log(q), p, delta[:, None, :])
         area = _smooth_area(beta, s, delta, data)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.sum(logw + dens - np.log(area), axis=1)
@@ -162,15 +163,17 @@ def _stepfun_area(beta, s, delta, data: SelectionData):
     return np.einsum("pkn,pn->pk", probs, delta)
 
 
-# composite Gauss-Legendre rule on [0, 1]: 3 sub-panels of 16 nodes per panel
+# composite Gauss-Legendre rule on [0, 1]: 2 sub-panels of 16 nodes per panel
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
-_SUB = 3
+_SUB = 2
 _U = ((np.arange(_SUB)[:, None] + (_GL_NODES[None, :] + 1) / 2) / _SUB).ravel()
 _UW = np.tile(_GL_WEIGHTS / 2 / _SUB, _SUB)
 #: integration range in standard deviations of y around its mean
 RANGE = 12.0
 #: panel edges where the p-value moves (in sampling SDs): the weight changes on this scale
 _Z_GRID = np.array([-8.0, -4.0, -2.0, -1.0, 1.0, 2.0, 4.0, 8.0])
+#: geometric edges towards 0 for two-sided p-values, where the weight may have a cusp
+_Z_GRADED = np.array([0.3, 0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5])
 
 
 def _breakpoints(data: SelectionData) -> np.ndarray:
@@ -178,6 +181,8 @@ def _breakpoints(data: SelectionData) -> np.ndarray:
     clamping points; 0 for two-sided p-values) and a grid where the p-value changes."""
     pmin = data.family.pval_min
     cuts = [0.0, *_Z_GRID]
+    if data.alternative == "two.sided":  # 1 - p ~ |y|: weights such as (1 - p)^d have a power cusp at 0
+        cuts += [*_Z_GRADED, *(-_Z_GRADED)]
     if data.alternative == "two.sided" and pmin > 0:
         a, b = stats.norm.isf(pmin / 2), stats.norm.isf((1 - pmin) / 2)
         cuts += [-a, -b, b, a]

@@ -137,10 +137,10 @@ def _maximise(problem: _Problem, x0) -> np.ndarray:
         x, fx = opt.x, opt.fun
         if not np.isfinite(fx):
             raise ConvergenceError("The selection model's likelihood could not be maximised (non-finite value).")
-        for _ in range(50):
+        for _ in range(20):
             g = jac(x)
-            if np.max(np.abs(g)) < 1e-10:
-                break
+            if np.max(np.abs(g)) < 1e-9 * max(1.0, abs(fx)):
+                break  # the gradient is at the noise floor of the differences
             H = hessian(problem.negll, x, 1e-4 * np.maximum(1.0, np.abs(x)))
             try:
                 step = -np.linalg.solve(H, g)
@@ -148,18 +148,23 @@ def _maximise(problem: _Problem, x0) -> np.ndarray:
                 break
             if not np.all(np.isfinite(step)) or g @ step >= 0:
                 break  # not a descent direction (a boundary or flat direction): keep BFGS's answer
-            for t in 0.5 ** np.arange(20):
+            for t in 0.5 ** np.arange(12):
                 f_new = fun(x + t * step)
-                if f_new <= fx:
+                if f_new < fx:
                     break
             else:
                 break
+            gain = fx - f_new
             x, fx = x + t * step, f_new
+            if gain < 1e-13 * max(1.0, abs(fx)):
+                break
     return x
 
 
-def _hessian_steps(values):
-    return 1e-3 * np.maximum(np.abs(values), 1e-2)
+def _delta_steps(delta, positive: bool):
+    """Difference steps for the deltas; step-function deltas must stay positive (log delta)."""
+    h = 1e-3 * np.maximum(np.abs(delta), 1e-2)
+    return np.minimum(h, delta / 4) if positive else h
 
 
 def _natural_hessian(problem: _Problem, beta, tau2, delta, se_hint):
@@ -171,7 +176,7 @@ def _natural_hessian(problem: _Problem, beta, tau2, delta, se_hint):
     h = np.concatenate([
         [1e-3 * max(abs(beta), se_hint)],
         [min(1e-3 * max(tau2, np.min(data.vi) / 10), tau2 / 4)] if est_tau2 else [],
-        np.minimum(_hessian_steps(delta[est_delta]), delta[est_delta] / 4 + (delta[est_delta] == 0)),
+        _delta_steps(delta[est_delta], data.family.name == "stepfun"),
     ])  # fmt: skip
 
     def negll(points):
@@ -341,12 +346,19 @@ def selmodel(res, type: str = "stepfun", steps=(0.025,), alternative: str = "gre
 
     Examples
     --------
-    Hackshaw et al. (1998), passive smoking and lung cancer (metafor's ``dat.hackshaw1998``),
-    three-parameter model: metafor estimates delta = 0.7644 for p > 0.025 and an adjusted
-    log odds ratio of 0.1944 (selmodel(res, type="stepfun", steps=0.025)):
+    The BCG trials (log risk ratios, where benefit is negative: ``alternative="less"``),
+    three-parameter model; metafor's ``selmodel(res, type="stepfun", steps=0.025,
+    alternative="less")`` gives an adjusted estimate of -0.6206 and delta = 0.6355 for
+    studies with p > 0.025:
 
-    >>> from exometa import meta_analysis, selmodel
-    >>> from tests.bias.reference import data  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from importlib.resources import files
+    >>> from exometa import effect_sizes, meta_analysis, selmodel
+    >>> bcg = pd.read_csv(files("exometa") / "data" / "dat_bcg.csv")
+    >>> es = effect_sizes("RR", bcg, ai="tpos", bi="tneg", ci="cpos", di="cneg")
+    >>> sel = selmodel(meta_analysis(es.yi, es.vi), alternative="less")
+    >>> round(sel.estimate, 4), round(sel.delta[1], 4), sel.ptable
+    (-0.6206, 0.6355, (8, 5))
     """
     fitted = fitted_analysis(res, "selmodel", min_k=2)
     type = check_choice("type", type, TYPES)
@@ -378,7 +390,7 @@ def selmodel(res, type: str = "stepfun", steps=(0.025,), alternative: str = "gre
     ll0 = float(np.sum(stats.norm.logpdf(fitted.yi, ml.estimate, np.sqrt(fitted.vi + ml.tau2))))
     lrt = max(0.0, -2 * (ll0 - ll))
     lrt_df = int(free.sum())
-    lrt_tau2 = _lrt_tau2(data, free, ml, ll) if tau2_fixed is None else np.nan
+    lrt_tau2 = _lrt_tau2(data, free, theta, ll) if tau2_fixed is None else np.nan
     h0 = np.array(family.h0)
     with np.errstate(invalid="ignore", divide="ignore"):
         zval_delta = np.where(free, (delta - h0) / se_delta, np.nan)
@@ -405,10 +417,10 @@ def _refit_ml(fitted):
         return meta_analysis(fitted.yi, fitted.vi, method="ML", test="z", level=fitted.level)
 
 
-def _lrt_tau2(data, free, ml, ll) -> float:
-    """LRT of tau^2 = 0 under the selection model (the model refitted with tau^2 fixed at 0)."""
+def _lrt_tau2(data, free, theta_full, ll) -> float:
+    """LRT of tau^2 = 0 under the selection model (refitted with tau^2 fixed at 0, from the full fit)."""
     problem = _Problem(data, 0.0, free)
-    theta = _maximise(problem, problem.start(ml.estimate, 0.0))
+    theta = _maximise(problem, np.delete(theta_full, 1))
     ll0 = -float(problem.negll(theta[None])[0])
     return max(0.0, -2 * (ll0 - ll))
 

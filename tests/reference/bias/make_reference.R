@@ -175,7 +175,7 @@ add_selmodel <- function(name, method, type, steps = NULL, alternative = "greate
   # smooth families: R's integrate() at its default rel.tol (1.2e-4) moves the likelihood by up
   # to ~1e-4; ask for 1e-8 (falling back to 1e-6, then the default, where integrate() fails)
   for (rt in if (type == "stepfun") NA else c(1e-8, 1e-6, NA)) {
-    if (!is.na(rt)) args$control <- c(sel_ctrl, list(intCtrl = list(rel.tol = rt, subdivisions = 1000L)))
+    args$control <- if (is.na(rt)) sel_ctrl else c(sel_ctrl, list(intCtrl = list(rel.tol = rt, subdivisions = 1000L)))
     s <- tryCatch(suppressWarnings(do.call(selmodel, args)), error = function(e) conditionMessage(e))
     if (!is.character(s)) break
   }
