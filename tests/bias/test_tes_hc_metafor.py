@@ -10,9 +10,10 @@ TES = cases("tes")
 HC = cases("hc")
 
 
-@pytest.mark.parametrize("case", TES, ids=[case_id(c, "data", "method", "test_arg") for c in TES])
+@pytest.mark.parametrize("case", TES, ids=[case_id(c, "data", "method", "test_arg", "alternative", "tes_alternative") for c in TES])
 def test_tes_matches_metafor(case):
-    r = tes(fit(case["data"], case["method"]), test=case["test_arg"])
+    sides = {"alternative": case.get("alternative", "two.sided"), "tes_alternative": case.get("tes_alternative", "greater")}
+    r = tes(fit(case["data"], case["method"]), test=case["test_arg"], **sides)
     want = case["result"]
     assert (r.k, r.o, r.test) == (want["k"], want["o"], want["test"])
     for field in ("e", "oe_ratio", "x2", "pval", "power", "theta"):

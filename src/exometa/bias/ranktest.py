@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from .fitted import fitted_analysis
-from .results import BiasResult, p4, x4
+from .results import BiasResult, peq, x4
 
 #: above this many studies the exact null distribution is not used (as R/metafor)
 EXACT_MAX_K = 170
@@ -117,7 +117,7 @@ class RanktestResult(BiasResult):
         return "\n".join([
             "Rank correlation test for funnel plot asymmetry (Begg and Mazumdar)",
             "",
-            f"Kendall's tau = {x4(self.tau)}, p = {p4(self.pval)} ({how}; k = {self.k})",
+            f"Kendall's tau = {x4(self.tau)}, {peq(self.pval)} ({how}; k = {self.k})",
         ])  # fmt: skip
 
 

@@ -26,7 +26,7 @@ from scipy import stats
 from ..checks import check_choice
 from ..errors import DataError
 from .fitted import check_sizes, fit_rows, fitted_analysis
-from .results import BiasResult, level_text, p4, x4
+from .results import BiasResult, level_text, peq, x4
 
 MODELS = ("rma", "lm")
 PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")
@@ -147,7 +147,7 @@ class RegtestResult(BiasResult):
             f"Model:     {kind} (k = {self.k})",
             f"Predictor: {PREDICTOR_NAMES[self.predictor]}",
             "",
-            f"Test for funnel plot asymmetry: {stat} = {x4(self.zval)}, p = {p4(self.pval)}",
+            f"Test for funnel plot asymmetry: {stat} = {x4(self.zval)}, {peq(self.pval)}",
         ]
         if not np.isnan(self.est):
             lines.append(

@@ -99,6 +99,16 @@ def p4(p) -> str:
     return fmtp(p, 4)
 
 
+def peq(p) -> str:
+    """'p = 0.0176' or 'p < .0001', for summaries.
+
+    >>> peq(0.01764), peq(1e-9)
+    ('p = 0.0176', 'p < .0001')
+    """
+    text = fmtp(p, 4)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
 def level_text(level: float) -> str:
     """'95%' for 95.0."""
     return f"{level:g}%"

@@ -30,7 +30,7 @@ from scipy import optimize, stats
 from ..checks import check_choice
 from ..errors import ExometaError
 from .fitted import fitted_analysis
-from .results import BiasResult, p4, x4
+from .results import BiasResult, peq, x4
 
 ALTERNATIVES = ("two.sided", "greater", "less")
 TESTS = ("exact", "chi2", "binom")
@@ -174,7 +174,7 @@ class TesResult(BiasResult):
             f"(power of each study's test at alpha = {self.alpha:g}, {self.alternative}, if the true effect is "
             f"theta = {x4(self.theta)}" + (f" with tau^2 = {x4(self.tau2)})" if self.tau2 > 0 else ")"),
             "",
-            f"Test of excess significance: p = {p4(self.pval)} ({how})",
+            f"Test of excess significance: {peq(self.pval)} ({how})",
             f"Limit estimate (theta_lim): {lim_text} (where p = {self.tes_alpha / (2 if self.tes_alternative == 'two.sided' else 1):g})",
         ])  # fmt: skip
 

@@ -26,7 +26,7 @@ import numpy as np
 from ..checks import check_choice
 from ..errors import ConvergenceError, DataError, ExometaError
 from .fitted import fit_rows, fitted_analysis, intercept_design
-from .results import BiasResult, level_text, p4, x4
+from .results import BiasResult, level_text, peq, x4
 
 ESTIMATORS = ("L0", "R0", "Q0")
 SIDES = ("left", "right")
@@ -196,14 +196,14 @@ class TrimfillResult(BiasResult):
             f"Estimated number of missing studies on the {self.side} side: {self.k0} (SE = {x4(self.se_k0)})",
         ]
         if self.estimator == "R0":
-            lines.append(f"Test of H0: no missing studies on the {self.side} side: p = {p4(self.p_k0)}")
+            lines.append(f"Test of H0: no missing studies on the {self.side} side: {peq(self.p_k0)}")
         lines += [
             "",
             f"Observed studies (k = {self.k}): estimate {x4(self.estimate_observed)} "
             f"({level_text(self.level)} CI {x4(self.ci_lb_observed)} to {x4(self.ci_ub_observed)})",
             f"With {self.k0} filled-in stud{'y' if self.k0 == 1 else 'ies'} (k = {self.k + self.k0}): "
             f"estimate {x4(self.estimate)} (SE {x4(self.se)}), {level_text(self.level)} CI {x4(self.ci_lb)} to "
-            f"{x4(self.ci_ub)}, p = {p4(self.pval)}",
+            f"{x4(self.ci_ub)}, {peq(self.pval)}",
         ]
         if self.method not in ("EE", "FE"):
             lines.append(f"tau^2 (between-study variance) with the filled studies: {x4(self.tau2)}")

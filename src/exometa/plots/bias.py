@@ -12,7 +12,7 @@ matplotlib ``Figure`` objects (no pyplot state) at journal widths with the share
   PEESE curve with its estimate, each with its CI at SE = 0;
 - :func:`radial` — Galbraith's plot: standardised effect against precision, the pooled
   estimate as the slope of a line through the origin, +/- z bands; a right-hand scale
-  reads effect sizes off the rays from the origin.
+  reads effect sizes as slopes of lines from the origin (where such a line meets the right edge).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def radial(res, *, width="single", height: float | None = None, title: str | Non
     slope equal to an effect size passes through every study with that effect. The
     pooled estimate is the solid line; the band holds +/- z (the analysis's level)
     around it: under the model about that share of studies fall inside. The right-hand
-    scale reads effect sizes off the rays.
+    scale reads effect sizes as slopes: where a line from the origin meets the right edge.
     """
     lay = radial_layout(res)
     fig = new_figure(width, height or (3.0 if width == "single" else 3.8))
@@ -211,11 +211,8 @@ def radial(res, *, width="single", height: float | None = None, title: str | Non
     ax.tick_params(labelsize=FONT["small"])
     right = ax.secondary_yaxis("right", functions=(lambda y: y / x_max, lambda t: t * x_max))
     lo, hi = (v / x_max for v in ax.get_ylim())
-    ticks = [t for t in MaxNLocator(6).tick_values(lo, hi) if lo <= t <= hi]
-    right.set_yticks(ticks)
-    for t in ticks:  # the last stretch of each ray, so the scale reads as rays from the origin
-        ax.plot([0.9 * x_max, x_max], [0.9 * t * x_max, t * x_max], color="0.75", lw=0.5, zorder=0.9)
-    right.set_ylabel(f"{effect_label} (ray from the origin)", fontsize=FONT["label"], parse_math=False)
+    right.set_yticks([t for t in MaxNLocator(6).tick_values(lo, hi) if lo <= t <= hi])
+    right.set_ylabel(f"{effect_label} (slope of a line from the origin)", fontsize=FONT["label"], parse_math=False)
     right.tick_params(labelsize=FONT["small"])
     if title:
         ax.set_title(title, fontsize=FONT["title"], loc="left", parse_math=False)

@@ -173,13 +173,19 @@ add_selmodel <- function(name, method, type, steps = NULL, alternative = "greate
   case <- list(data = name, method = method, type = type, steps = if (is.null(steps)) NA else steps,
                alternative = alternative)
   # smooth families: R's integrate() at its default rel.tol (1.2e-4) moves the likelihood by up
-  # to ~1e-4; ask for 1e-8 (falling back to 1e-6, then the default, where integrate() fails)
-  for (rt in if (type == "stepfun") NA else c(1e-8, 1e-6, NA)) {
-    args$control <- if (is.na(rt)) sel_ctrl else c(sel_ctrl, list(intCtrl = list(rel.tol = rt, subdivisions = 1000L)))
+  # to ~1e-4; ask for 1e-8 (where BFGS then stops on an integration error, Nelder-Mead; then
+  # 1e-6, then the default)
+  tries <- if (type == "stepfun") list(list(rt = NA, opt = "BFGS")) else
+    list(list(rt = 1e-8, opt = "BFGS"), list(rt = 1e-8, opt = "Nelder-Mead"), list(rt = 1e-6, opt = "BFGS"),
+         list(rt = NA, opt = "BFGS"))
+  for (tr in tries) {
+    args$control <- c(sel_ctrl, list(optimizer = tr$opt))
+    if (!is.na(tr$rt)) args$control$intCtrl <- list(rel.tol = tr$rt, subdivisions = 1000L)
     s <- tryCatch(suppressWarnings(do.call(selmodel, args)), error = function(e) conditionMessage(e))
     if (!is.character(s)) break
   }
-  case$int_rel_tol <- if (type == "stepfun") NA else rt
+  case$int_rel_tol <- tr$rt
+  case$optimizer <- tr$opt
   if (is.character(s)) {
     out$selmodel[[length(out$selmodel) + 1]] <<- c(case, list(error = s))
     return(invisible())
@@ -213,23 +219,29 @@ add_selmodel("random_plain", "ML", "negexp", alternative = "two.sided")
 # ---------------------------------------------------------------- tes
 # theta_lim: metafor finds it with uniroot's default tolerance (~1e-4); the tight value
 # is the root of the same function (metafor's own .tes.lim) found to 1e-12
-tight_lim <- function(d, r, tes_alternative, tes_alpha, test, tau2) {
-  f <- function(theta) metafor:::.tes.lim(theta, yi = d$yi, vi = d$vi, H0 = 0, alternative = "two.sided",
-    alpha = 0.05, tau2 = tau2, test = test, tes.alternative = tes_alternative, progbar = FALSE,
+tight_lim <- function(d, guess, alternative, side, tes_alpha, test, tau2) {
+  f <- function(theta) metafor:::.tes.lim(theta, yi = d$yi, vi = d$vi, H0 = 0, alternative = alternative,
+    alpha = 0.05, tau2 = tau2, test = test, tes.alternative = side, progbar = FALSE,
     tes.alpha = tes_alpha, correct = FALSE, rel.tol = .Machine$double.eps^0.25, subdivisions = 100L, tau2.lb = 0)
-  if (is.na(r$theta.lim[1])) return(NA)
-  uniroot(f, interval = r$theta.lim[1] + c(-0.01, 0.01), extendInt = "yes", tol = 1e-12)$root
+  if (is.na(guess)) return(NA)
+  uniroot(f, interval = guess + c(-0.01, 0.01), extendInt = "yes", tol = 1e-12)$root
 }
-add_tes <- function(name, method, test = NULL) {
+add_tes <- function(name, method, test = NULL, alternative = "two.sided", tes_alternative = "greater") {
   d <- D(name)
   res <- fit(name, method)
-  r <- if (is.null(test)) tes(res, progbar = FALSE) else tes(res, test = test, progbar = FALSE)
+  args <- list(res, alternative = alternative, tes.alternative = tes_alternative, progbar = FALSE)
+  if (!is.null(test)) args$test <- test
+  r <- do.call(tes, args)
+  lim <- if (tes_alternative == "two.sided") {
+    c(tight_lim(d, r$theta.lim[1], alternative, "greater", 0.05, r$test, res$tau2),
+      tight_lim(d, r$theta.lim[2], alternative, "less", 0.05, r$test, res$tau2))
+  } else tight_lim(d, r$theta.lim[1], alternative, tes_alternative, 0.1, r$test, res$tau2)
   out$tes[[length(out$tes) + 1]] <<- list(
-    data = name, method = method, test_arg = if (is.null(test)) NA else test,
+    data = name, method = method, test_arg = if (is.null(test)) NA else test, alternative = alternative,
+    tes_alternative = tes_alternative,
     result = list(k = r$k, o = r$O, e = num(r$E), oe_ratio = num(r$OEratio), test = r$test, x2 = nul(r$X2),
                   pval = num(r$pval), power = num(r$power), sig = as.logical(r$sig), theta = num(r$theta),
-                  theta_lim = nul(r$theta.lim),
-                  theta_lim_tight = tight_lim(d, r, "greater", 0.1, r$test, res$tau2)))
+                  theta_lim = nul(r$theta.lim), theta_lim_tight = lim))
 }
 add_tes("dorn2007", "EE")
 add_tes("dorn2007", "EE", "chi2")
@@ -241,6 +253,8 @@ add_tes("hackshaw1998", "REML", "chi2")
 add_tes("random_selected", "REML")
 add_tes("random_smallstudy", "DL", "chi2")
 add_tes("random_plain", "EE", "binom")
+add_tes("random_selected", "REML", alternative = "greater")
+add_tes("hackshaw1998", "EE", "chi2", tes_alternative = "two.sided")
 
 # ---------------------------------------------------------------- hc
 add_hc <- function(name, method) {
