@@ -1,31 +1,71 @@
 """The batch engine: fit B random-effects models (with or without moderators) at once.
 
-:func:`fit_batch` takes a :class:`~exometa.models.tau2.Batch` and returns a dict
-of arrays, one entry per result field, each with B rows. The public wrappers in
-:mod:`exometa.models.pooling` check arguments and build result objects from it.
-Formulas follow metafor 3.8 ``rma.uni``, ``confint.rma.uni`` (Q-profile) and
-``predict.rma``.
+:func:`fit_batch` takes a :class:`~exometa.models.batch.Batch` and returns a
+dict of arrays, one entry per result field, each with B rows. The public
+wrappers in :mod:`exometa.models.pooling` check arguments and build result
+objects from it. Formulas follow metafor's ``rma.uni``, ``confint.rma.uni``
+(Q-profile) and ``predict.rma``.
+
+Cost. For the pooled estimate (no moderators) every step reads the data in
+one streamed pass (:mod:`.weighted_sums`): the fit at tau^2 = 0 (which gives
+Q, I^2, H^2 and the closed-form estimators) once, the estimator's own passes,
+the final fit once, the study weights once, and -- only when asked
+(``tau2_ci=True``) -- the Q-profile interval, whose two limits share each pass.
+Memory beyond the input is the weights returned plus a few cache-sized blocks.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import stats
+import warnings
 
+import numpy as np
+
+from ..errors import NumericalWarning
+from . import distributions as dist
 from . import qprofile
-from .tau2 import COMMON_EFFECT, ESTIMATORS, Batch, Control, Tau2Estimate
+from .batch import Batch
+from .evaluation import Problem
+from .tau2 import COMMON_EFFECT, ESTIMATORS, Context, Control, Tau2Estimate
 
 EPS = np.finfo(float).eps
+#: beyond these the weighted sums could overflow: such rows are refused (NaN)
+MAX_SPREAD = 1e150  # half the range of the y's
+MAX_Q_SCALE = 1e290  # (half range)^2 / smallest variance, the size of Q
 
 
-def estimate_tau2(b: Batch, method: str, control: Control, tau2=None) -> Tau2Estimate:
-    """tau^2 per row: the estimator's value, or a fixed value given by the user."""
+def unsafe_rows(b: Batch) -> np.ndarray:
+    """Rows whose numbers cannot be handled in double precision (bool, (B,)).
+
+    Non-finite or non-positive variances, non-finite effects, effects spread
+    over more than ``2 * MAX_SPREAD``, or a Q-statistic that would exceed
+    ``MAX_Q_SCALE``. Rows with no study at all are not unsafe (they are empty).
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        h = 0.5 * b.ymax - 0.5 * b.ymin
+        bad = ~(np.isfinite(h) & np.isfinite(b.vmin) & np.isfinite(b.vmax) & (b.vmin > 0))
+        bad |= h > MAX_SPREAD
+        bad |= (h * h) / b.vmin > MAX_Q_SCALE
+    return bad & (b.k > 0)
+
+
+def estimate_tau2(b: Batch, method: str, control: Control = Control(), tau2=None, *, prob=None, at0=None) -> Tau2Estimate:
+    """tau^2 per row: the estimator's value, or a fixed value given by the user.
+
+    Rows with no more studies than coefficients get tau^2 = 0, as in metafor.
+    """
     if tau2 is not None and method not in COMMON_EFFECT:
         t = np.broadcast_to(np.asarray(tau2, dtype=float), (b.B,)).copy()
         return Tau2Estimate(t, np.zeros(b.B, int), np.ones(b.B, bool))
-    est = ESTIMATORS[method](b, control)
-    # one study (or as many as coefficients): tau^2 = 0, as metafor does
-    return Tau2Estimate(np.where(b.k > b.p, est.tau2, 0.0), est.iterations, est.converged)
+    prob = Problem(b) if prob is None else prob
+    rows = np.flatnonzero((b.k > b.p) & ~unsafe_rows(b))
+    out = Tau2Estimate(np.zeros(b.B), np.zeros(b.B, int), np.ones(b.B, bool))
+    if rows.size == 0 or method in COMMON_EFFECT:
+        return out
+    z = prob.at(np.zeros(b.B), order=2) if at0 is None else at0
+    sub = type(z)(**{f: (None if x is None else x[rows]) for f, x in vars(z).items()})
+    est = ESTIMATORS[method](Context(prob, rows, sub, control))
+    out.tau2[rows], out.iterations[rows], out.converged[rows] = est.tau2, est.iterations, est.converged
+    return out
 
 
 def _tests(b: Batch, test: str, level: float):
@@ -33,24 +73,20 @@ def _tests(b: Batch, test: str, level: float):
     alpha = 1 - level / 100
     use_t = np.full(b.B, test in ("t", "knha")) & (b.k > b.p)
     ddf = np.where(use_t, b.k - b.p, np.nan)
-    crit = np.where(use_t, stats.t.isf(alpha / 2, np.where(use_t, ddf, 1)), stats.norm.isf(alpha / 2))
+    z = dist.norm_isf(alpha / 2)
+    crit = np.where(use_t, dist.t_isf(alpha / 2, np.where(use_t, ddf, 1)), z) if use_t.any() else np.full(b.B, z)
     return use_t, ddf, crit
 
 
-def _p_values(stat, use_t, ddf):
-    safe_df = np.where(use_t, ddf, 1.0)
-    return np.where(use_t, 2 * stats.t.sf(np.abs(stat), safe_df), 2 * stats.norm.sf(np.abs(stat)))
-
-
-def heterogeneity(b: Batch, tau2: np.ndarray, method: str) -> dict:
+def heterogeneity(b: Batch, tau2: np.ndarray, method: str, at0=None) -> dict:
     """Cochran's Q (common-effect weights), its p-value, I^2 and H^2 as metafor defines them."""
-    f0 = b.fit(0.0)
+    z = Problem(b).at(np.zeros(b.B), order=2) if at0 is None else at0
     df = b.k - b.p
     ok = df > 0
-    q = np.where(ok, np.maximum(f0.rss(), 0.0), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        q_pval = np.where(ok, stats.chi2.sf(q, np.maximum(df, 1)), 1.0)
-        vt = np.where(ok, df / f0.tr_p(), 0.0)
+        q = np.where(ok, z.q, 0.0)
+        q_pval = np.where(ok, dist.chi2_sf(q, np.maximum(df, 1)), 1.0)
+        vt = np.where(ok, df * z.u / z.tr, 0.0)  # the typical within-study variance (k - p) / tr(P)
         if method in COMMON_EFFECT:
             i2 = np.where(ok, np.maximum(0.0, 100 * (q - df) / q), 0.0)
             h2 = np.where(ok, q / np.maximum(df, 1), 1.0)
@@ -60,21 +96,32 @@ def heterogeneity(b: Batch, tau2: np.ndarray, method: str) -> dict:
     return {"q": q, "q_df": df, "q_pval": q_pval, "vt": vt, "i2": i2, "h2": h2}
 
 
-def tau2_confint(b: Batch, level: float, start=None) -> tuple[np.ndarray, np.ndarray]:
+def tau2_confint(b: Batch, level: float, start=None, *, prob=None, q0=None, xtol=1e-12) -> tuple[np.ndarray, np.ndarray]:
     """Q-profile confidence interval for tau^2 (Viechtbauer 2007), as metafor's confint.
 
     Unlike metafor, the upper bound is not capped at ``max(100, 10 * tau2)``:
-    it is the root itself, however large.
+    it is the root itself, however large. Both limits are found together (one
+    pass over the data serves both).
     """
+    prob = Problem(b) if prob is None else prob
     alpha = 1 - level / 100
     df = b.k - b.p
-    ok = df > 0
-    safe_df = np.maximum(df, 1)
-    crit_u = stats.chi2.isf(alpha / 2, safe_df)
-    crit_l = stats.chi2.ppf(alpha / 2, safe_df)
-    lb, _ = qprofile.solve_q(crit_u, b.y, b.v, b.mask, b.X, rows=ok, x0=start)
-    ub, _ = qprofile.solve_q(crit_l, b.y, b.v, b.mask, b.X, rows=ok, x0=start)
-    return np.where(ok, lb, np.nan), np.where(ok, ub, np.nan)
+    rows = np.flatnonzero((df > 0) & ~unsafe_rows(b))
+    lb, ub = np.full(b.B, np.nan), np.full(b.B, np.nan)
+    if rows.size == 0:
+        return lb, ub
+    if q0 is None:
+        q0 = prob.at(np.zeros(b.B), order=1).q
+    d = df[rows]
+    targets = np.concatenate([dist.chi2_isf(alpha / 2, d), dist.chi2_ppf(alpha / 2, d)])
+    who = np.concatenate([rows, rows])
+    x0 = None
+    if start is not None:
+        s = np.asarray(start, float)[rows]
+        x0 = np.concatenate([np.zeros(rows.size), np.nan_to_num(s)])
+    roots, _ = qprofile.solve_q(prob, targets, who, np.concatenate([q0[rows], q0[rows]]), x0=x0, xtol=xtol)
+    lb[rows], ub[rows] = roots[: rows.size], roots[rows.size :]
+    return lb, ub
 
 
 def fit_batch(
@@ -85,48 +132,66 @@ def fit_batch(
     control: Control = Control(),
     tau2=None,
     btt=None,
+    *,
+    tau2_ci: bool = True,
 ) -> dict:
-    """Fit every row of the batch; returns a dict of arrays (see module doc)."""
-    est = estimate_tau2(b, method, control, tau2)
+    """Fit every row of the batch; returns a dict of arrays (see module doc).
+
+    Parameters
+    ----------
+    b : the batch; method, test, level, control, tau2 : as :func:`~exometa.meta_analysis`.
+    btt : indices of the coefficients tested by QM (default: all but the intercept).
+    tau2_ci : compute the Q-profile CI of tau^2 (and the I^2, H^2 CIs that follow
+        from it); when False those fields are NaN. Diagnostics that do not report
+        it save most of their time by passing False.
+
+    Rows whose numbers cannot be handled in double precision (see
+    :func:`unsafe_rows`) are NaN, listed in ``out["unsafe"]``, with a
+    :class:`~exometa.errors.NumericalWarning`.
+    """
+    prob = Problem(b)
+    unsafe = unsafe_rows(b)
+    at0 = prob.at(np.zeros(b.B), order=2)
+    est = estimate_tau2(b, method, control, tau2, prob=prob, at0=at0)
     t2 = est.tau2
-    f = b.fit(t2)
-    vb = f.vb
+    ev = prob.at(t2, order=1)
+    beta, vb = ev.beta, ev.vb
     df = b.k - b.p
     s2w = np.ones(b.B)
     if test == "knha":
         with np.errstate(invalid="ignore", divide="ignore"):
-            rss = f.rss()
+            rss = ev.q
             s2w = np.where(df > 0, np.where(rss <= EPS, 0.0, rss / np.maximum(df, 1)), 1.0)
         vb = vb * s2w[:, None, None]
     use_t, ddf, crit = _tests(b, test, level)
-    se = np.sqrt(np.einsum("bpp->bp", vb))
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.einsum("bpp->bp", vb))
     with np.errstate(invalid="ignore", divide="ignore"):
-        zval = f.beta / se
-    pval = _p_values(zval, use_t[:, None], ddf[:, None])
+        zval = beta / se
+    pval = dist.two_sided_p(zval, ddf[:, None])
     out = {
         "k": b.k,
-        "beta": f.beta,
+        "beta": beta,
         "vb": vb,
         "se": se,
         "zval": zval,
         "pval": pval,
-        "ci_lb": f.beta - crit[:, None] * se,
-        "ci_ub": f.beta + crit[:, None] * se,
+        "ci_lb": beta - crit[:, None] * se,
+        "ci_ub": beta + crit[:, None] * se,
         "tau2": t2,
         "iterations": est.iterations,
         "converged": est.converged,
         "ddf": ddf,
         "s2w": s2w,
         "crit": crit,
-        "weights": 100 * f.w / f.w.sum(axis=1, keepdims=True),
+        "weights": study_weights(b, t2),
     }
-    het = heterogeneity(b, t2, method)
+    het = heterogeneity(b, t2, method, at0=at0)
     out.update(het)
-    if method in COMMON_EFFECT or tau2 is not None:
-        nan = np.full(b.B, np.nan)
-        lb = ub = nan
+    if method in COMMON_EFFECT or tau2 is not None or not tau2_ci:
+        lb = ub = np.full(b.B, np.nan)
     else:
-        lb, ub = tau2_confint(b, level, start=t2)
+        lb, ub = tau2_confint(b, level, start=t2, prob=prob, q0=at0.q, xtol=control.threshold)
     vt = het["vt"]
     with np.errstate(invalid="ignore", divide="ignore"):
         out.update(
@@ -139,12 +204,47 @@ def fit_batch(
         )
     if b.p == 1:
         # a common-effect model assumes no between-study spread: no PI (as metafor)
-        spread = crit * np.sqrt(se[:, 0] ** 2 + t2) if method not in COMMON_EFFECT else np.nan
-        out["pi_lb"] = f.beta[:, 0] - spread
-        out["pi_ub"] = f.beta[:, 0] + spread
+        with np.errstate(invalid="ignore"):
+            spread = crit * np.sqrt(se[:, 0] ** 2 + t2) if method not in COMMON_EFFECT else np.nan
+        out["pi_lb"] = beta[:, 0] - spread
+        out["pi_ub"] = beta[:, 0] + spread
     else:
-        out.update(_omnibus(f.beta, vb, use_t, b, btt))
+        out.update(_omnibus(beta, vb, use_t, b, btt))
+    out["unsafe"] = unsafe
+    if unsafe.any():
+        _blank(out, unsafe)
     return out
+
+
+def study_weights(b: Batch, tau2: np.ndarray) -> np.ndarray:
+    """Percent weight of each study, ``100 w / sum(w)`` (B, k), 0 for absent studies.
+
+    Built in place in the one array returned (no temporaries of the data's size).
+    """
+    w = np.add(b.v_absent_inf, tau2[:, None])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        np.reciprocal(w, out=w)
+        total = w.sum(axis=1, keepdims=True)
+        np.multiply(w, 100, out=w)
+        np.divide(w, total, out=w)
+    return w
+
+
+def _blank(out: dict, rows: np.ndarray) -> None:
+    """NaN for every per-row result of the given rows, with one warning naming them."""
+    idx = np.flatnonzero(rows)
+    warnings.warn(
+        f"Rows {idx[:10].tolist()}{' and more' if idx.size > 10 else ''} have effect sizes or variances "
+        "that are not finite, not positive, or too far apart to compute in double precision; "
+        "their results are NaN. Check the data, or rescale yi (e.g. change its units).",
+        NumericalWarning,
+        stacklevel=3,
+    )
+    for key, value in out.items():
+        if key in ("k", "q_df", "unsafe", "btt", "qm_df", "ddf", "iterations", "converged"):
+            continue
+        if isinstance(value, np.ndarray) and value.shape[:1] == rows.shape and value.dtype.kind == "f":
+            value[rows] = np.nan
 
 
 def _omnibus(beta, vb, use_t, b: Batch, btt) -> dict:
@@ -157,9 +257,5 @@ def _omnibus(beta, vb, use_t, b: Batch, btt) -> dict:
         qm = np.einsum("bp,bp->b", bb, np.linalg.solve(vv, bb[:, :, None])[:, :, 0])
     df2 = b.k - b.p
     qm = np.where(use_t, qm / m, qm)
-    qm_pval = np.where(
-        use_t,
-        stats.f.sf(qm, m, np.maximum(df2, 1)),
-        stats.chi2.sf(qm, m),
-    )
+    qm_pval = np.where(use_t, dist.f_sf(qm, m, np.maximum(df2, 1)), dist.chi2_sf(qm, m))
     return {"qm": qm, "qm_df": np.full(b.B, m), "qm_ddf": np.where(use_t, df2, np.nan), "qm_pval": qm_pval, "btt": btt}

@@ -6,6 +6,10 @@ its elementwise contract does not allow. So: Newton steps inside a bracket
 that shrinks with every evaluation, and bisection whenever a step would leave
 the bracket; rows stop independently when the step falls below ``xtol``.
 Quadratic convergence near the root, never worse than bisection.
+
+The function returns its value and the Newton step (value / derivative)
+rather than the derivative, so that callers can form the step in whatever
+units keep it finite.
 """
 
 from __future__ import annotations
@@ -25,14 +29,17 @@ def solve_decreasing(
     x0: np.ndarray | None = None,
     xtol: float = XTOL,
     maxiter: int = MAXITER,
+    scale=1.0,
 ):
     """Root of a function that is positive at ``lo`` and negative at ``hi``, row by row.
 
     Parameters
     ----------
-    func : ``func(x, rows) -> (g, dg)`` evaluates the function and its derivative
-        at ``x`` for the rows with indices ``rows``.
+    func : ``func(x, rows) -> (g, step)`` evaluates the function and its Newton
+        step ``g / g'`` at ``x`` for the rows with indices ``rows``.
     lo, hi : (n,) bracket ends; x0 : starting points inside (default ``lo``).
+    xtol, scale : a row stops when the step is below ``xtol * max(|x|, scale)``
+        (``scale``, scalar or (n,), is the size below which x counts as small).
 
     Returns
     -------
@@ -41,28 +48,30 @@ def solve_decreasing(
     Examples
     --------
     >>> import numpy as np
-    >>> f = lambda x, rows: (2.0 - x**2, -2 * x)
+    >>> f = lambda x, rows: (2.0 - x**2, (2.0 - x**2) / (-2 * x - 1e-300))
     >>> x, ok, _ = solve_decreasing(f, np.array([0.0]), np.array([2.0]))
     >>> round(float(x[0]), 12), bool(ok[0])
     (1.414213562373, True)
     """
     lo, hi = np.array(lo, float), np.array(hi, float)
     x = lo.copy() if x0 is None else np.array(x0, float)
+    scale = np.broadcast_to(np.asarray(scale, float), x.shape)
     iters = np.zeros(x.size, int)
     active = np.ones(x.size, bool)
     for _ in range(maxiter):
         a = np.flatnonzero(active)
         if a.size == 0:
             break
-        g, dg = func(x[a], a)
+        g, step = func(x[a], a)
         lo[a] = np.where(g > 0, x[a], lo[a])
         hi[a] = np.where(g <= 0, x[a], hi[a])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            new = x[a] - g / dg
-        bad = ~np.isfinite(new) | (new <= lo[a]) | (new >= hi[a])
+        with np.errstate(invalid="ignore"):
+            new = x[a] - step
+        bad = ~np.isfinite(new) | (new < lo[a]) | (new > hi[a])
         new = np.where(bad, 0.5 * (lo[a] + hi[a]), new)
         new = np.where(g == 0, x[a], new)  # an exact root stays put
-        done = (np.abs(new - x[a]) <= xtol * np.maximum(1.0, np.abs(new))) | (g == 0)
+        tol = xtol * np.maximum(scale[a], np.abs(new))
+        done = (np.abs(new - x[a]) <= tol) | (g == 0) | (hi[a] - lo[a] <= tol)
         x[a] = new
         iters[a] += 1
         active[a[done]] = False
