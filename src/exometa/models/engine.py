@@ -61,11 +61,16 @@ def estimate_tau2(b: Batch, method: str, control: Control = Control(), tau2=None
     out = Tau2Estimate(np.zeros(b.B), np.zeros(b.B, int), np.ones(b.B, bool))
     if rows.size == 0 or method in COMMON_EFFECT:
         return out
-    z = prob.at(np.zeros(b.B), order=2) if at0 is None else at0
+    z = prob.at(np.zeros(b.B), order=_order0(method)) if at0 is None else at0
     sub = type(z)(**{f: (None if x is None else x[rows]) for f, x in vars(z).items()})
     est = ESTIMATORS[method](Context(prob, rows, sub, control))
     out.tau2[rows], out.iterations[rows], out.converged[rows] = est.tau2, est.iterations, est.converged
     return out
+
+
+def _order0(method: str) -> int:
+    """How much of the fit at tau^2 = 0 to compute: the (RE)ML search also uses its curvature."""
+    return 3 if method in ("ML", "REML") else 2
 
 
 def _tests(b: Batch, test: str, level: float):
@@ -151,7 +156,7 @@ def fit_batch(
     """
     prob = Problem(b)
     unsafe = unsafe_rows(b)
-    at0 = prob.at(np.zeros(b.B), order=2)
+    at0 = prob.at(np.zeros(b.B), order=_order0(method))
     est = estimate_tau2(b, method, control, tau2, prob=prob, at0=at0)
     t2 = est.tau2
     ev = prob.at(t2, order=1)

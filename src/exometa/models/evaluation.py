@@ -120,7 +120,7 @@ class Problem:
     def _fast(self, t2, u, rows, rows_idx, order):
         b = self.b
         centre = np.broadcast_to(self.centre[rows_idx][:, None], t2.shape).copy()
-        S = weighted_sums.sums(b.y, b.v_absent_inf, t2, centre, u, max(order, 1), rows=rows)
+        S = weighted_sums.sums(b.y, b.v_absent_inf, t2, centre[:, 0], u, max(order, 1), rows=rows)
         with np.errstate(invalid="ignore", divide="ignore"):
             delta = S[..., 0, 1] / S[..., 0, 0]
             lost = S[..., 0, 2] > CANCELLATION * (S[..., 0, 2] - delta * S[..., 0, 1])
@@ -129,7 +129,7 @@ class Problem:
             i, g = np.nonzero(lost)
             centre[i, g] += delta[i, g]
             S2 = weighted_sums.sums(
-                b.y, b.v_absent_inf, t2[i, g][:, None], centre[i, g][:, None], u[i, g][:, None],
+                b.y, b.v_absent_inf, t2[i, g][:, None], centre[i, g], u[i, g][:, None],
                 max(order, 1), rows=rows_idx[i],
             )  # fmt: skip
             S[i, g] = S2[:, 0]
@@ -170,7 +170,7 @@ class Problem:
             return wls.fit(b.y[rows_idx], mask.astype(float), b.X[rows_idx]).rss()
         # weights u / (v + t) with u = t = UNWEIGHTED are exactly 1 (0 for absent studies)
         t = np.full((rows_idx.size, 1), UNWEIGHTED)
-        c = self.centre[rows_idx][:, None]
+        c = self.centre[rows_idx]
         for _ in range(2):  # a second time centred on the mean if the first lost digits
             S = weighted_sums.sums(b.y, b.v_absent_inf, t, c, t, 1, rows=rows)[:, 0, 0]
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -178,7 +178,7 @@ class Problem:
                 rss = np.maximum(S[:, 2] - mean * S[:, 1], 0.0)
                 if not (S[:, 2] > CANCELLATION * rss).any():
                     break
-                c = c + mean[:, None]
+                c = c + mean
         return rss
 
     def loglik(self, tau, rows, reml: bool) -> np.ndarray:

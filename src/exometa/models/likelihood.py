@@ -15,7 +15,8 @@ parts of ``g' = -2 A3 + T2``. So on an interval [a, b]:
 
 - ``A(b) > T(a)`` proves ``g > 0`` throughout (the likelihood rises);
 - ``A(a) < T(b)`` proves ``g < 0`` throughout (it falls);
-- ``2 A3(b) > T2(a)`` proves ``g`` strictly decreasing (at most one maximum).
+- ``2 A3(b) > T2(a)`` proves ``g`` strictly decreasing (at most one maximum);
+- ``2 A3(a) < T2(b)`` proves ``g`` strictly increasing (at most one minimum, no maximum).
 
 Starting from [0, start] and [start, hi], where ``hi`` is an upper bound beyond
 which the score is provably negative (:func:`upper_bound`) and ``start`` is
@@ -91,13 +92,14 @@ def _classify(L: _Points, R: _Points):
         ratio = L.u / R.u  # <= 1
         pos = R.a * ratio > L.t
         neg = L.a < R.t * ratio
-        mono = 2 * R.a3 * ratio * ratio > L.t2
-    return pos, neg, mono
+        falling = 2 * R.a3 * ratio * ratio > L.t2
+        rising = 2 * L.a3 < R.t2 * ratio * ratio
+    return pos, neg, falling | rising
 
 
 def _split_points(L: _Points, R: _Points) -> list[np.ndarray]:
     """Where to split unproved intervals: around a Newton guess if the sign changes, else halfway."""
-    change = (L.g > 0) & (R.g <= 0)
+    change = (L.g > 0) != (R.g > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         guess = L.tau - L.u * L.g / L.dg
     inside = change & np.isfinite(guess) & (guess > L.tau) & (guess < R.tau)
@@ -110,16 +112,17 @@ def _split_points(L: _Points, R: _Points) -> list[np.ndarray]:
     return [lo, hi]
 
 
-def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, control, rss=None):
+def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, control, rss=None, at0=None):
     """ML or REML tau^2 for the given rows; returns (tau2, iterations, converged).
 
     ``start`` is where the search begins (metafor's: the Hedges estimate); ``rss``
-    the unweighted residual sums of squares of the rows, if already known.
+    the unweighted residual sums of squares of the rows and ``at0`` their fit at
+    tau^2 = 0 (order 3), if already known.
     """
     b = prob.b
     n = rows.size
     tau2 = np.zeros(n)
-    iters = np.ones(n, int)
+    iters = np.zeros(n, int)
     converged = np.ones(n, bool)
     if n == 0:
         return tau2, iters, converged
@@ -128,15 +131,24 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     live = np.flatnonzero(hi > 0)  # hi = 0: the data fit the model exactly, tau^2 = 0
     if live.size == 0:
         return tau2, iters, converged
-    r = rows[live]
+    if at0 is None or at0.a3 is None:
+        at0 = prob.at(np.zeros(n), rows, order=3)
+    zero = _Points.of(at0, reml).take(live)
+    # 1. Newton's method from metafor's starting value: usually the answer, to be proved
     s = np.clip(np.nan_to_num(start[live]), 0.0, hi[live])
-    inner = (s > 0) & (s < hi[live])
-    taus = np.column_stack([np.zeros(live.size), np.where(inner, s, 0.5 * hi[live]), hi[live]])
-    ev = prob.at(taus, r, order=3)
-    P = [_Points.of(Evaluation(**{f: (None if x is None else x[:, j]) for f, x in vars(ev).items()}), reml) for j in range(3)]
-    zero = P[0]
-    owner = np.concatenate([live, live])  # interval -> index into rows
-    L, R = _Points.concat(P[:2]), _Points.concat(P[1:])
+    root, newton_ok, newton_pts, newton_owner, n_iters = _newton(prob, rows, live, s, hi[live], zero, reml, control)
+    iters[live] += n_iters
+    # 2. the points that prove it: 0, the Newton steps, two close around the root, the upper bound
+    near = root > 0
+    width = NEAR * (root + b.vmin[rows[live]])
+    extra_tau = np.concatenate([hi[live], (root - width)[near], (root + width)[near]])
+    extra_owner = np.concatenate([live, live[near], live[near]])
+    keep = (extra_tau > 0) & (extra_tau <= np.concatenate([hi[live], hi[live][near], hi[live][near]]))
+    extra = _Points.of(prob.at_pairs(extra_tau[keep], rows[extra_owner[keep]], order=3), reml)
+    pts = _Points.concat([zero, newton_pts, extra])
+    owner = np.concatenate([live, newton_owner, extra_owner[keep]])
+    L, R, owner = _intervals(pts, owner)
+    # 3. split what is not yet proved
     done_L, done_R, done_owner, done_ok = [], [], [], []
     for _ in range(MAX_ROUNDS):
         pos, neg, mono = _classify(L, R)
@@ -155,18 +167,99 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     L, R = _Points.concat(done_L), _Points.concat(done_R)
     owner, ok = np.concatenate(done_owner), np.concatenate(done_ok)
     converged[np.unique(owner[~ok])] = False
-    bracket = np.flatnonzero((L.g > 0) & (R.g <= 0))
-    roots, root_ok, root_iters = _roots(prob, rows, owner[bracket], L.take(bracket), R.take(bracket), reml, control)
-    np.add.at(iters, owner[bracket], root_iters)
-    # candidates: every root, and tau^2 = 0 where the score there is not positive
+    # 4. one maximum in each interval where the score changes sign; Newton's is known already
+    bracket = (L.g > 0) & (R.g <= 0)
+    pos_of = np.full(n, -1)
+    pos_of[live] = np.arange(live.size)
+    r_own, ok_own = root[pos_of[owner]], newton_ok[pos_of[owner]]
+    has_newton = bracket & ok_own & (L.tau <= r_own) & (r_own <= R.tau) & (r_own > 0)
+    todo = np.flatnonzero(bracket & ~has_newton)
+    roots, root_ok, root_iters = _roots(prob, rows, owner[todo], L.take(todo), R.take(todo), reml, control)
+    np.add.at(iters, owner[todo], root_iters)
+    # candidates: every maximum inside, and tau^2 = 0 where the score there is not positive
+    found = np.flatnonzero(has_newton)
     at_zero = live[zero.g <= 0]
-    cand_owner = np.concatenate([owner[bracket], at_zero])
-    cand_tau = np.concatenate([roots, np.zeros(at_zero.size)])
-    cand_ok = np.concatenate([root_ok, np.ones(at_zero.size, bool)])
+    cand_owner = np.concatenate([owner[todo], owner[found], at_zero])
+    cand_tau = np.concatenate([roots, root[pos_of[owner[found]]], np.zeros(at_zero.size)])
+    cand_ok = np.concatenate([root_ok, np.ones(found.size + at_zero.size, bool)])
+    cand_owner, first = np.unique(np.column_stack([cand_owner, cand_tau]), axis=0, return_index=True)
+    cand_owner, cand_tau, cand_ok = cand_owner[:, 0].astype(int), cand_owner[:, 1], cand_ok[first]
     _best(prob, rows, cand_owner, cand_tau, cand_ok, reml, tau2, converged)
     lost = np.setdiff1d(live, cand_owner)  # no candidate: only if rounding broke the bound
     converged[lost] = False
-    return tau2, iters, converged
+    return tau2, np.maximum(iters, 1), converged
+
+
+def _newton(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, control):
+    """Safeguarded Newton ascent from ``x`` on [0, hi], each row to a nearby maximum.
+
+    Each row keeps a bracket: ``lo`` (the largest point seen with a positive
+    score, else 0) and ``up`` (the smallest point above it with a negative one).
+    Newton's step is taken when the likelihood is locally concave and the step
+    stays inside the bracket; otherwise the search moves uphill by halving.
+
+    Returns the maxima (0 where the ascent reaches the boundary), whether each
+    converged, every point evaluated (with its row, as an index into ``rows``)
+    and the steps taken.
+    """
+    m = live.size
+    x = x.copy()
+    lo, lo_pos = np.zeros(m), zero.g > 0
+    up = hi.copy()
+    iters = np.zeros(m, int)
+    active = np.ones(m, bool)
+    parts, owners = [], []
+    scale = prob.b.vmin[rows[live]]
+    for _ in range(control.maxiter):
+        a = np.flatnonzero(active)
+        if a.size == 0:
+            break
+        at_zero = x[a] == 0
+        if at_zero.any():  # the boundary: its score is known already
+            z = a[at_zero]
+            stop = ~lo_pos[z]  # score <= 0 at 0: the boundary is a maximum
+            active[z[stop]] = False
+            go = z[~stop]
+            x[go] = 0.5 * np.minimum(up[go], zero.u[go])
+            a = np.flatnonzero(active)
+            if a.size == 0:
+                break
+        p = _Points.of(prob.at_pairs(x[a], rows[live[a]], order=3), reml)
+        parts.append(p), owners.append(live[a])
+        iters[a] += 1
+        xa = x[a]
+        rise = p.g > 0
+        lo[a] = np.where(rise, xa, lo[a])
+        lo_pos[a] |= rise
+        up[a] = np.where(p.g < 0, xa, up[a])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            newton = xa - p.u * p.g / p.dg
+        # uphill: halfway up, or down -- straight to 0 if no rise has been seen (the
+        # boundary is then a candidate; the proof below finds any maximum passed over)
+        uphill = np.where(rise, 0.5 * (xa + up[a]), np.where(lo_pos[a], 0.5 * (xa + lo[a]), 0.0))
+        new = np.where((p.dg < 0) & np.isfinite(newton), newton, uphill)
+        outside = (new >= up[a]) | ((new <= lo[a]) & lo_pos[a]) | (new < 0)
+        to_zero = ~lo_pos[a] & (new <= 0)  # no rise seen: the boundary may be the maximum
+        new = np.where(outside, 0.5 * (lo[a] + up[a]), new)
+        new = np.where(to_zero, 0.0, new)
+        new = np.where(p.g == 0, xa, new)
+        done = np.abs(new - xa) <= control.threshold * np.maximum(np.abs(new), scale[a])
+        done |= (up[a] - lo[a] <= control.threshold * np.maximum(up[a], scale[a])) & lo_pos[a]
+        x[a] = new
+        active[a[done]] = False
+    pts = _Points.concat(parts) if parts else zero.take(np.zeros(0, int))
+    return x, ~active, pts, (np.concatenate(owners) if owners else np.zeros(0, int)), iters
+
+
+def _intervals(pts: _Points, owner):
+    """Consecutive points of each row (sorted by tau^2, duplicates dropped) as intervals."""
+    order = np.lexsort((pts.tau, owner))
+    o, t = owner[order], pts.tau[order]
+    keep = np.ones(o.size, bool)
+    keep[1:] = (o[1:] != o[:-1]) | (t[1:] != t[:-1])
+    order, o = order[keep], o[keep]
+    pair = np.flatnonzero(o[1:] == o[:-1])
+    return pts.take(order[pair]), pts.take(order[pair + 1]), o[pair]
 
 
 def _split(prob: Problem, rows, L: _Points, R: _Points, owner, reml: bool):

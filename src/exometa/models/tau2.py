@@ -62,7 +62,7 @@ class Context:
 
     prob: Problem
     rows: np.ndarray  # indices of the batch's rows to estimate
-    at0: Evaluation  # the fit at tau^2 = 0 of those rows (order >= 2)
+    at0: Evaluation  # the fit at tau^2 = 0 of those rows (order >= 2; 3 for ML/REML)
     control: Control
     _memo: dict = field(default_factory=dict)
 
@@ -192,7 +192,7 @@ def _eb(ctx: Context) -> Tau2Estimate:
 
 def _likelihood(ctx: Context, reml: bool) -> Tau2Estimate:
     start = _he_value(ctx)  # metafor's starting value
-    tau2, iters, conv = likelihood.maximise(ctx.prob, ctx.rows, reml, start, ctx.control, rss=ctx.unweighted_rss())
+    tau2, iters, conv = likelihood.maximise(ctx.prob, ctx.rows, reml, start, ctx.control, rss=ctx.unweighted_rss(), at0=ctx.at0)
     return Tau2Estimate(tau2, iters, conv)
 
 

@@ -19,7 +19,7 @@ Examples
 --------
 >>> import numpy as np
 >>> y = np.array([[1.0, 2.0, 4.0]]); v = np.array([[1.0, 1.0, 0.5]])
->>> S = sums(y, v, t=np.zeros((1, 1)), centre=np.zeros((1, 1)), scale=np.ones((1, 1)), order=1)
+>>> S = sums(y, v, t=np.zeros((1, 1)), centre=np.zeros(1), scale=np.ones((1, 1)), order=1)
 >>> S[0, 0, 0].tolist()    # sum w, sum w y, sum w y^2
 [4.0, 11.0, 37.0]
 """
@@ -38,8 +38,9 @@ def sums(y, v, t, centre, scale, order: int, rows=None) -> np.ndarray:
     Parameters
     ----------
     y, v : (B, k) effect sizes and variances (``v = inf`` for absent studies).
-    t, centre, scale : (n, G) tau^2 values, centres and scales ``u``, for each of
-        the n rows asked for (G values per row).
+    t, scale : (n, G) tau^2 values and scales ``u`` for each of the n rows asked
+        for (G values per row).
+    centre : (n,) the centre of each row (shared by its G values).
     order : highest power of the weights (1, 2 or 3).
     rows : (n,) indices of the rows of ``y``/``v`` to use (default: all, n = B).
 
@@ -49,40 +50,40 @@ def sums(y, v, t, centre, scale, order: int, rows=None) -> np.ndarray:
     """
     n, G = t.shape
     k = y.shape[1]
-    m = k if G * k <= BLOCK else max(512, BLOCK // G)
-    R = max(1, BLOCK // (G * m))
-    R = min(R, n)
-    out = np.zeros((n, G, order, 3))
+    m = k if G * order * k <= BLOCK else max(512, BLOCK // (G * order))
+    m = min(m, k)
+    R = max(1, min(n, BLOCK // (G * order * m)))
+    out = np.zeros((n, G * order, 3))
     W = np.empty((R, G, order, m))
-    D = np.empty((R, G, 3, m))
-    D[:, :, 0, :] = 1.0
+    D = np.empty((R, 3, m))
+    D[:, 0, :] = 1.0
     num = np.broadcast_to(np.asarray(scale, float), (n, G))
     unscaled = bool(np.all(num == 1.0))
+    rows = None if rows is None else np.asarray(rows)
     for r0 in range(0, n, R):
         r1 = min(n, r0 + R)
         nr = r1 - r0
-        sel = slice(r0, r1) if rows is None else np.asarray(rows)[r0:r1]
+        sel = slice(r0, r1) if rows is None else rows[r0:r1]
         tt = t[r0:r1, :, None]
-        cc = centre[r0:r1, :, None]
+        cc = centre[r0:r1, None]
         ss = num[r0:r1, :, None]
         for c0 in range(0, k, m):
             c1 = min(k, c0 + m)
             mm = c1 - c0
-            yy = y[sel, c0:c1][:, None, :]
-            vv = v[sel, c0:c1][:, None, :]
             w = W[:nr, :, 0, :mm]
-            np.add(vv, tt, out=w)
+            np.add(v[sel, c0:c1][:, None, :], tt, out=w)
             if unscaled:
                 np.reciprocal(w, out=w)
             else:
                 np.divide(ss, w, out=w)
             for j in range(1, order):
                 np.multiply(W[:nr, :, j - 1, :mm], w, out=W[:nr, :, j, :mm])
-            d = D[:nr, :, 1, :mm]
-            np.subtract(yy, cc, out=d)
-            np.multiply(d, d, out=D[:nr, :, 2, :mm])
-            out[r0:r1] += np.matmul(W[:nr, :, :, :mm], D[:nr, :, :, :mm].swapaxes(-1, -2))
-    return out
+            d = D[:nr, 1, :mm]
+            np.subtract(y[sel, c0:c1], cc, out=d)
+            np.multiply(d, d, out=D[:nr, 2, :mm])
+            Wf = W[:nr, :, :, :mm].reshape(nr, G * order, mm) if mm == m else W[:nr, :, :, :mm].reshape(nr, G * order, mm)
+            out[r0:r1] += np.matmul(Wf, D[:nr, :, :mm].swapaxes(-1, -2))
+    return out.reshape(n, G, order, 3)
 
 
 def log_sums(v, mask, t, rows=None) -> np.ndarray:
