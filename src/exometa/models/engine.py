@@ -28,9 +28,6 @@ from .evaluation import Problem
 from .tau2 import COMMON_EFFECT, ESTIMATORS, Context, Control, Tau2Estimate
 
 EPS = np.finfo(float).eps
-#: beyond these the weighted sums could overflow: such rows are refused (NaN)
-MAX_SPREAD = 1e150  # half the range of the y's
-MAX_Q_SCALE = 1e290  # (half range)^2 / smallest variance, the size of Q
 
 
 def unsafe_rows(b: Batch) -> np.ndarray:
@@ -38,14 +35,9 @@ def unsafe_rows(b: Batch) -> np.ndarray:
 
     Non-finite or non-positive variances, non-finite effects, effects spread
     over more than ``2 * MAX_SPREAD``, or a Q-statistic that would exceed
-    ``MAX_Q_SCALE``. Rows with no study at all are not unsafe (they are empty).
+    ``MAX_Q_SCALE`` (see :mod:`.evaluation`). Rows with no study are not unsafe.
     """
-    with np.errstate(invalid="ignore", over="ignore"):
-        h = 0.5 * b.ymax - 0.5 * b.ymin
-        bad = ~(np.isfinite(h) & np.isfinite(b.vmin) & np.isfinite(b.vmax) & (b.vmin > 0))
-        bad |= h > MAX_SPREAD
-        bad |= (h * h) / b.vmin > MAX_Q_SCALE
-    return bad & (b.k > 0)
+    return Problem(b).unsafe
 
 
 def estimate_tau2(b: Batch, method: str, control: Control = Control(), tau2=None, *, prob=None, at0=None) -> Tau2Estimate:
@@ -57,12 +49,12 @@ def estimate_tau2(b: Batch, method: str, control: Control = Control(), tau2=None
         t = np.broadcast_to(np.asarray(tau2, dtype=float), (b.B,)).copy()
         return Tau2Estimate(t, np.zeros(b.B, int), np.ones(b.B, bool))
     prob = Problem(b) if prob is None else prob
-    rows = np.flatnonzero((b.k > b.p) & ~unsafe_rows(b))
+    rows = np.flatnonzero((b.k > b.p) & ~prob.unsafe)
     out = Tau2Estimate(np.zeros(b.B), np.zeros(b.B, int), np.ones(b.B, bool))
     if rows.size == 0 or method in COMMON_EFFECT:
         return out
     z = prob.at(np.zeros(b.B), order=_order0(method)) if at0 is None else at0
-    sub = type(z)(**{f: (None if x is None else x[rows]) for f, x in vars(z).items()})
+    sub = z.take(rows)
     est = ESTIMATORS[method](Context(prob, rows, sub, control))
     out.tau2[rows], out.iterations[rows], out.converged[rows] = est.tau2, est.iterations, est.converged
     return out
@@ -76,9 +68,11 @@ def _order0(method: str) -> int:
 def _tests(b: Batch, test: str, level: float):
     """Degrees of freedom and critical values; rows with k <= p fall back to z."""
     alpha = 1 - level / 100
-    use_t = np.full(b.B, test in ("t", "knha")) & (b.k > b.p)
-    ddf = np.where(use_t, b.k - b.p, np.nan)
     z = dist.norm_isf(alpha / 2)
+    if test == "z":
+        return np.zeros(b.B, bool), np.full(b.B, np.nan), np.full(b.B, z)
+    use_t = b.k > b.p
+    ddf = np.where(use_t, b.k - b.p, np.nan)
     crit = np.where(use_t, dist.t_isf(alpha / 2, np.where(use_t, ddf, 1)), z) if use_t.any() else np.full(b.B, z)
     return use_t, ddf, crit
 
@@ -88,16 +82,18 @@ def heterogeneity(b: Batch, tau2: np.ndarray, method: str, at0=None) -> dict:
     z = Problem(b).at(np.zeros(b.B), order=2) if at0 is None else at0
     df = b.k - b.p
     ok = df > 0
+    every = bool(ok.all())
+    pick = (lambda a, _: a) if every else (lambda a, other: np.where(ok, a, other))  # noqa: E731
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.where(ok, z.q, 0.0)
-        q_pval = np.where(ok, dist.chi2_sf(q, np.maximum(df, 1)), 1.0)
-        vt = np.where(ok, df * z.u / z.tr, 0.0)  # the typical within-study variance (k - p) / tr(P)
+        q = pick(z.q, 0.0)
+        q_pval = pick(dist.chi2_sf(q, df if every else np.maximum(df, 1)), 1.0)
+        vt = pick(df * z.u / z.tr, 0.0)  # the typical within-study variance (k - p) / tr(P)
         if method in COMMON_EFFECT:
-            i2 = np.where(ok, np.maximum(0.0, 100 * (q - df) / q), 0.0)
-            h2 = np.where(ok, q / np.maximum(df, 1), 1.0)
+            i2 = pick(np.maximum(0.0, 100 * (q - df) / q), 0.0)
+            h2 = pick(q / np.maximum(df, 1), 1.0)
         else:
-            i2 = np.where(ok, 100 * tau2 / (vt + tau2), 0.0)
-            h2 = np.where(ok, tau2 / vt + 1, 1.0)
+            i2 = pick(100 * tau2 / (vt + tau2), 0.0)
+            h2 = pick(tau2 / vt + 1, 1.0)
     return {"q": q, "q_df": df, "q_pval": q_pval, "vt": vt, "i2": i2, "h2": h2}
 
 
@@ -111,7 +107,7 @@ def tau2_confint(b: Batch, level: float, start=None, *, prob=None, q0=None, xtol
     prob = Problem(b) if prob is None else prob
     alpha = 1 - level / 100
     df = b.k - b.p
-    rows = np.flatnonzero((df > 0) & ~unsafe_rows(b))
+    rows = np.flatnonzero((df > 0) & ~prob.unsafe)
     lb, ub = np.full(b.B, np.nan), np.full(b.B, np.nan)
     if rows.size == 0:
         return lb, ub
@@ -155,7 +151,7 @@ def fit_batch(
     :class:`~exometa.errors.NumericalWarning`.
     """
     prob = Problem(b)
-    unsafe = unsafe_rows(b)
+    unsafe = prob.unsafe
     at0 = prob.at(np.zeros(b.B), order=_order0(method))
     est = estimate_tau2(b, method, control, tau2, prob=prob, at0=at0)
     t2 = est.tau2

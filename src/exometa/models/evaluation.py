@@ -26,6 +26,11 @@ tr2        ``u^2 tr(PP)``                   ``tr(PP) = tr2 / u^2``
 sw2        ``u^2 sum(w^2)``                 ``sum(w^2) = sw2 / u^2``
 =========  ==============================  ================================
 
+Rows whose effects are spread over more than ``2 * MAX_SPREAD``, or whose Q
+would exceed ``MAX_Q_SCALE`` (``(range/2)^2 / min(v)``), or with non-finite or
+non-positive data, are ``unsafe``: their results would not be numbers one can
+trust, and the engine reports them as NaN.
+
 (Fields are present for the ``order`` asked: 1 gives ``q``, ``sw``, the estimate
 and its variance; 2 adds ``tr``, ``a``, ``sw2``; 3 adds ``a3``, ``tr2``.)
 """
@@ -39,6 +44,9 @@ import numpy as np
 from . import weighted_sums, wls
 from .batch import Batch
 
+#: beyond these the weighted sums could overflow: such rows are refused (NaN)
+MAX_SPREAD = 1e150  # half the range of the y's
+MAX_Q_SCALE = 1e290  # (half range)^2 / smallest variance, the size of Q
 #: a centre is moved to the estimate when more than this factor of Q would cancel
 CANCELLATION = 1e4
 #: tau^2 standing in for "infinite" (weights all 1): unweighted sums
@@ -60,6 +68,22 @@ class Evaluation:
     sw2: np.ndarray | None = None
     a3: np.ndarray | None = None
     tr2: np.ndarray | None = None
+
+    def _map(self, f) -> "Evaluation":
+        return Evaluation(*(None if x is None else f(x) for x in (
+            self.tau, self.u, self.beta, self.vb, self.q, self.sw, self.tr, self.a, self.sw2, self.a3, self.tr2)))  # fmt: skip
+
+    def column(self, j: int) -> "Evaluation":
+        """The j-th tau^2 value of every row: (n, G) fields become (n,)."""
+        return self._map(lambda x: x[:, j])
+
+    def flatten(self) -> "Evaluation":
+        """(n, G) fields become (n * G,), row by row."""
+        return self._map(lambda x: x.reshape((-1,) + x.shape[2:]))
+
+    def take(self, idx) -> "Evaluation":
+        """The entries ``idx`` of flat fields."""
+        return self._map(lambda x: x[idx])
 
     def score(self, reml: bool):
         """``u`` times the (RE)ML score and ``u^2`` times its derivative.
@@ -84,20 +108,29 @@ class Problem:
         self.fast = b.intercept_only
         with np.errstate(invalid="ignore", over="ignore"):
             mid = 0.5 * b.ymin + 0.5 * b.ymax
+            half = 0.5 * b.ymax - 0.5 * b.ymin
+            ok = np.isfinite(half) & np.isfinite(b.vmin) & np.isfinite(b.vmax) & (b.vmin > 0)
+            ok &= (half <= MAX_SPREAD) & ((half * half) / b.vmin <= MAX_Q_SCALE)
         self.centre = np.where(np.isfinite(mid), mid, 0.0)
+        #: rows whose numbers cannot be handled in double precision (see the module doc)
+        self.unsafe = ~ok & (b.k > 0)
 
     def at(self, tau, rows=None, order: int = 1) -> Evaluation:
         """The fit at ``tau`` of shape (n,) or (n, G) for the given rows (default all)."""
         tau = np.asarray(tau, float)
         flat = tau.ndim == 1
         t2 = tau[:, None] if flat else tau
-        rows_idx = np.arange(self.b.B) if rows is None else np.asarray(rows)
-        u = self.b.vmin[rows_idx][:, None] + t2
+        if rows is None:
+            rows_idx = slice(None)
+            u = self.b.vmin[:, None] + t2
+        else:
+            rows_idx = rows = np.asarray(rows)
+            u = self.b.vmin[rows][:, None] + t2
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            ev = self._fast(t2, u, rows, rows_idx, order) if self.fast else self._general(t2, u, rows_idx, order)
-        if flat:
-            ev = Evaluation(**{f: (None if x is None else x[:, 0]) for f, x in vars(ev).items()})
-        return ev
+            if self.fast:
+                return self._fast(t2, u, rows, rows_idx, order, flat)
+            ev = self._general(t2, u, rows_idx, order)
+        return ev.column(0) if flat else ev
 
     def at_pairs(self, tau, rows, order: int = 1) -> Evaluation:
         """The fit at ``tau[i]`` for row ``rows[i]`` (rows may repeat): flat (n,) arrays.
@@ -105,38 +138,41 @@ class Problem:
         When every row appears equally often, the values of a row are evaluated
         together (one pass over its data)."""
         rows = np.asarray(rows)
+        tau = np.asarray(tau, float)
+        if rows.size > 1 and (rows == rows[0]).all():  # one row: all its values at once
+            return self.at(tau[None, :], rows[:1], order).flatten()
         order_idx = np.argsort(rows, kind="stable")
-        sr = rows[order_idx]
-        uniq, counts = np.unique(sr, return_counts=True)
+        uniq, counts = np.unique(rows[order_idx], return_counts=True)
         if counts.size and (counts == counts[0]).all() and counts[0] > 1:
             G = int(counts[0])
-            ev = self.at(np.asarray(tau, float)[order_idx].reshape(-1, G), uniq, order)
+            ev = self.at(tau[order_idx].reshape(-1, G), uniq, order).flatten()
             back = np.empty_like(order_idx)
             back[order_idx] = np.arange(rows.size)
-            return Evaluation(**{f: (None if x is None else x.reshape((rows.size,) + x.shape[2:])[back]) for f, x in vars(ev).items()})
-        return self.at(np.asarray(tau, float), rows, order)
+            return ev.take(back)
+        return self.at(tau, rows, order)
 
     # ------------------------------------------------------------------ intercept only
-    def _fast(self, t2, u, rows, rows_idx, order):
+    def _fast(self, t2, u, rows, rows_idx, order, flat):
         b = self.b
-        centre = np.broadcast_to(self.centre[rows_idx][:, None], t2.shape).copy()
-        S = weighted_sums.sums(b.y, b.v_absent_inf, t2, centre[:, 0], u, max(order, 1), rows=rows)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            delta = S[..., 0, 1] / S[..., 0, 0]
-            lost = S[..., 0, 2] > CANCELLATION * (S[..., 0, 2] - delta * S[..., 0, 1])
-        lost &= np.isfinite(delta)
+        order = max(order, 1)
+        centre = self.centre[rows_idx]
+        S = weighted_sums.sums(b.y, b.v_absent_inf, t2, centre, u, order, rows=rows)
+        delta = S[..., 0, 1] / S[..., 0, 0]
+        lost = (S[..., 0, 2] > CANCELLATION * (S[..., 0, 2] - delta * S[..., 0, 1])) & np.isfinite(delta)
+        centres = centre[:, None]
         if lost.any():  # the centre was far from the estimate: once more, centred on it
             i, g = np.nonzero(lost)
-            centre[i, g] += delta[i, g]
-            S2 = weighted_sums.sums(
-                b.y, b.v_absent_inf, t2[i, g][:, None], centre[i, g], u[i, g][:, None],
-                max(order, 1), rows=rows_idx[i],
-            )  # fmt: skip
+            centres = np.repeat(centres, t2.shape[1], axis=1)
+            centres[i, g] += delta[i, g]
+            all_rows = np.arange(b.B)[rows_idx]
+            S2 = weighted_sums.sums(b.y, b.v_absent_inf, t2[i, g][:, None], centres[i, g], u[i, g][:, None], order, rows=all_rows[i])
             S[i, g] = S2[:, 0]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                delta = S[..., 0, 1] / S[..., 0, 0]
-        mu = centre + delta
-        self.centre[rows_idx] = np.where(np.isfinite(mu[:, -1]), mu[:, -1], self.centre[rows_idx])
+            delta = S[..., 0, 1] / S[..., 0, 0]
+        mu = centres + delta
+        last = mu[:, -1]
+        self.centre[rows_idx] = np.where(np.isfinite(last), last, centre)
+        if flat:
+            return _from_sums(S[:, 0], delta[:, 0], mu[:, 0], t2[:, 0], u[:, 0], order)
         return _from_sums(S, delta, mu, t2, u, order)
 
     # ------------------------------------------------------------------ with moderators
@@ -200,21 +236,20 @@ class Problem:
 
 
 def _from_sums(S, delta, mu, t2, u, order) -> Evaluation:
+    """The quantities of :class:`Evaluation` from the weighted sums (called within an errstate)."""
     sw = S[..., 0, 0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q = (S[..., 0, 2] - delta * S[..., 0, 1]) / u
-        q = np.maximum(q, 0.0)
-        ev = dict(tau=t2, u=u, beta=mu[..., None], vb=(u / sw)[..., None, None], q=q, sw=sw)
-        if order >= 2:
-            sw2 = S[..., 1, 0]
-            ev["tr"] = sw - sw2 / sw
-            # y'PPy = sum w^2 (d - delta)^2
-            ev["a"] = np.maximum((S[..., 1, 2] - 2 * delta * S[..., 1, 1] + delta**2 * sw2) / u, 0.0)
-            ev["sw2"] = sw2
-        if order >= 3:
-            sw3 = S[..., 2, 0]
-            w2r = (S[..., 1, 1] - delta * sw2) / np.sqrt(u)  # u^1.5 sum w^2 r, in units that square to u^3
-            w3r2 = (S[..., 2, 2] - 2 * delta * S[..., 2, 1] + delta**2 * sw3) / u
-            ev["a3"] = np.maximum(w3r2 - w2r**2 / sw, 0.0)
-            ev["tr2"] = sw2 - 2 * sw3 / sw + (sw2 / sw) ** 2
-    return Evaluation(**ev)
+    q = np.maximum((S[..., 0, 2] - delta * S[..., 0, 1]) / u, 0.0)
+    tr = a = sw2 = a3 = tr2 = None
+    if order >= 2:
+        sw2 = S[..., 1, 0]
+        tr = sw - sw2 / sw
+        # y'PPy = sum w^2 (d - delta)^2
+        a = np.maximum((S[..., 1, 2] - 2 * delta * S[..., 1, 1] + delta**2 * sw2) / u, 0.0)
+    if order >= 3:
+        sw3 = S[..., 2, 0]
+        w2r = (S[..., 1, 1] - delta * sw2) / np.sqrt(u)  # u^1.5 sum w^2 r, in units that square to u^3
+        w3r2 = (S[..., 2, 2] - 2 * delta * S[..., 2, 1] + delta**2 * sw3) / u
+        a3 = np.maximum(w3r2 - w2r**2 / sw, 0.0)
+        ratio = sw2 / sw
+        tr2 = sw2 - 2 * sw3 / sw + ratio * ratio
+    return Evaluation(t2, u, mu[..., None], (u / sw)[..., None, None], q, sw, tr, a, sw2, a3, tr2)

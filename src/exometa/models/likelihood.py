@@ -30,8 +30,6 @@ likelihood this costs a few evaluations more than Newton's method alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .evaluation import Evaluation, Problem
@@ -58,32 +56,27 @@ def upper_bound(rss, df, vmin, vmax) -> np.ndarray:
     return np.maximum(root - vmin, 0.0) * (1 + 1e-9)
 
 
-@dataclass
 class _Points:
-    """Evaluations at the ends of intervals, flat over (row, interval)."""
+    """Evaluations at the ends of intervals, flat over (row, interval): one (8, n) array."""
 
-    tau: np.ndarray
-    u: np.ndarray
-    a: np.ndarray
-    t: np.ndarray
-    a3: np.ndarray
-    t2: np.ndarray
-    g: np.ndarray
-    dg: np.ndarray
+    FIELDS = ("tau", "u", "a", "t", "a3", "t2", "g", "dg")
+
+    def __init__(self, M: np.ndarray):
+        self.M = M
+        self.tau, self.u, self.a, self.t, self.a3, self.t2, self.g, self.dg = M
 
     @classmethod
     def of(cls, ev: Evaluation, reml: bool) -> "_Points":
         g, dg = ev.score(reml)
-        t = ev.tr if reml else ev.sw
-        t2 = ev.tr2 if reml else ev.sw2
-        return cls(ev.tau, ev.u, ev.a, t, ev.a3, t2, g, dg)
+        t, t2 = (ev.tr, ev.tr2) if reml else (ev.sw, ev.sw2)
+        return cls(np.stack([ev.tau, ev.u, ev.a, t, ev.a3, t2, g, dg]))
 
     def take(self, idx) -> "_Points":
-        return _Points(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
+        return _Points(self.M[:, idx])
 
     @staticmethod
     def concat(parts) -> "_Points":
-        return _Points(*(np.concatenate([getattr(p, f) for p in parts]) for f in _Points.__dataclass_fields__))
+        return _Points(np.concatenate([p.M for p in parts], axis=1))
 
 
 def _classify(L: _Points, R: _Points):
@@ -239,7 +232,8 @@ def _newton(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, control
         uphill = np.where(rise, 0.5 * (xa + up[a]), np.where(lo_pos[a], 0.5 * (xa + lo[a]), 0.0))
         new = np.where((p.dg < 0) & np.isfinite(newton), newton, uphill)
         outside = (new >= up[a]) | ((new <= lo[a]) & lo_pos[a]) | (new < 0)
-        to_zero = ~lo_pos[a] & (new <= 0)  # no rise seen: the boundary may be the maximum
+        # falling with no rise seen: the boundary is the candidate (the proof finds any other)
+        to_zero = ~lo_pos[a] & ((new <= 0) | (p.g < 0))
         new = np.where(outside, 0.5 * (lo[a] + up[a]), new)
         new = np.where(to_zero, 0.0, new)
         new = np.where(p.g == 0, xa, new)

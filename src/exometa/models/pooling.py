@@ -258,23 +258,25 @@ def _unwrap(x, single):
     return float(x)
 
 
+_SCALARS = (
+    "pi_lb", "pi_ub", "tau2", "tau2_ci_lb", "tau2_ci_ub", "i2", "i2_ci_lb", "i2_ci_ub",
+    "h2", "h2_ci_lb", "h2_ci_ub", "q", "q_pval", "ddf",
+)  # fmt: skip
+_COEFS = ("beta", "se", "zval", "pval", "ci_lb", "ci_ub")
+
+
 def _pooled_result(fit, method, test, level, single, y, v, mask, labels):
-    u = lambda name: _unwrap(fit[name], single)  # noqa: E731
-    col0 = lambda name: _unwrap(fit[name][:, 0], single)  # noqa: E731
-    return MetaResult(
-        k=u("k"), method=method, test=test, level=level,
-        estimate=col0("beta"), se=col0("se"), zval=col0("zval"), pval=col0("pval"),
-        ci_lb=col0("ci_lb"), ci_ub=col0("ci_ub"), pi_lb=u("pi_lb"), pi_ub=u("pi_ub"),
-        tau2=u("tau2"), tau2_ci_lb=u("tau2_ci_lb"), tau2_ci_ub=u("tau2_ci_ub"),
-        i2=u("i2"), i2_ci_lb=u("i2_ci_lb"), i2_ci_ub=u("i2_ci_ub"),
-        h2=u("h2"), h2_ci_lb=u("h2_ci_lb"), h2_ci_ub=u("h2_ci_ub"),
-        q=u("q"), q_df=u("q_df"), q_pval=u("q_pval"), ddf=u("ddf"),
-        converged=bool(fit["converged"][0]) if single else fit["converged"],
-        iterations=u("iterations"),
-        weights=fit["weights"][0] if single else fit["weights"],
-        yi=y[0] if single else np.where(mask, y, np.nan), vi=v[0] if single else np.where(mask, v, np.nan),
-        slab=tuple(labels) if labels else None,
-    )  # fmt: skip
+    if single:
+        f = {name: float(fit[name][0]) for name in _SCALARS}
+        f.update({name: float(fit[name][0, 0]) for name in _COEFS})
+        f.update(k=int(fit["k"][0]), q_df=int(fit["q_df"][0]), iterations=int(fit["iterations"][0]))
+        f.update(converged=bool(fit["converged"][0]), weights=fit["weights"][0], yi=y[0], vi=v[0])
+    else:
+        f = {name: fit[name] for name in _SCALARS + ("k", "q_df", "iterations", "converged", "weights")}
+        f.update({name: fit[name][:, 0] for name in _COEFS})
+        f.update(yi=np.where(mask, y, np.nan), vi=np.where(mask, v, np.nan))
+    f["estimate"] = f.pop("beta")
+    return MetaResult(method=method, test=test, level=level, slab=tuple(labels) if labels else None, **f)
 
 
 def _r2(fit, batch, method, test, level, control, tau2):
