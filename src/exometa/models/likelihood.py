@@ -96,8 +96,11 @@ def _split_points(L: _Points, R: _Points) -> list[np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         guess = L.tau - L.u * L.g / L.dg
     inside = change & np.isfinite(guess) & (guess > L.tau) & (guess < R.tau)
-    geometric = np.where(L.tau > 0, np.sqrt(L.tau * R.tau), R.tau / 4)
-    half = np.where((L.tau > 0) & (R.tau > 4 * L.tau), geometric, 0.5 * (L.tau + R.tau))
+    # halfway on the scale of u = min(v) + tau2, where the weights change: geometric when wide
+    vmin = L.u - L.tau
+    geometric = np.sqrt(L.u * R.u) - vmin
+    half = np.where(R.u > 4 * L.u, geometric, 0.5 * (L.tau + R.tau))
+    half = np.clip(half, L.tau + 0.25 * (R.tau - L.tau) * (R.u <= 4 * L.u), R.tau)
     centre = np.where(inside, guess, half)
     width = NEAR * (centre - L.tau + L.u)
     lo = np.where(inside, np.maximum(centre - width, 0.5 * (L.tau + centre)), centre)
