@@ -51,9 +51,10 @@ def upper_bound(rss, df, vmin, vmax) -> np.ndarray:
     >>> float(upper_bound(np.array([4.0]), np.array([4]), np.array([1.0]), np.array([1.0]))[0])
     0.0
     """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        root = (rss + np.sqrt(rss * rss + 4 * df * rss * (vmax - vmin))) / (2 * df)
-    return np.maximum(root - vmin, 0.0) * (1 + 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # (S + sqrt(S^2 + 4 df S (vmax - vmin))) / (2 df), written so that S^2 cannot overflow
+        root = rss / (2 * df) * (1 + np.sqrt(1 + 4 * df * (vmax - vmin) / rss))
+    return np.where(rss > 0, np.maximum(root - vmin, 0.0) * (1 + 1e-9), 0.0)
 
 
 class _Points:
@@ -98,7 +99,7 @@ def _split_points(L: _Points, R: _Points) -> list[np.ndarray]:
     inside = change & np.isfinite(guess) & (guess > L.tau) & (guess < R.tau)
     # halfway on the scale of u = min(v) + tau2, where the weights change: geometric when wide
     vmin = L.u - L.tau
-    geometric = np.sqrt(L.u * R.u) - vmin
+    geometric = np.sqrt(L.u) * np.sqrt(R.u) - vmin
     half = np.where(R.u > 4 * L.u, geometric, 0.5 * (L.tau + R.tau))
     half = np.clip(half, L.tau + 0.25 * (R.tau - L.tau) * (R.u <= 4 * L.u), R.tau)
     centre = np.where(inside, guess, half)
@@ -149,6 +150,10 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     for _ in range(MAX_ROUNDS):
         pos, neg, mono = _classify(L, R)
         proved = pos | neg | mono
+        broken = ~np.isfinite(L.M).all(axis=0) | ~np.isfinite(R.M).all(axis=0)
+        if broken.any():  # a number that is not a number: no proof, and no splitting either
+            converged[np.unique(owner[broken])] = False
+            proved |= broken
         done_L.append(L.take(proved)), done_R.append(R.take(proved)), done_owner.append(owner[proved])
         done_ok.append(np.ones(int(proved.sum()), bool))
         open_ = np.flatnonzero(~proved)
