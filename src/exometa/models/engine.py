@@ -45,6 +45,11 @@ def estimate_tau2(b: Batch, method: str, control: Control = Control(), tau2=None
 
     Rows with no more studies than coefficients get tau^2 = 0, as in metafor.
     """
+    with np.errstate(all="ignore"):
+        return _estimate_tau2(b, method, control, tau2, prob, at0)
+
+
+def _estimate_tau2(b, method, control, tau2, prob, at0) -> Tau2Estimate:
     if tau2 is not None and method not in COMMON_EFFECT:
         t = np.broadcast_to(np.asarray(tau2, dtype=float), (b.B,)).copy()
         return Tau2Estimate(t, np.zeros(b.B, int), np.ones(b.B, bool))
@@ -79,31 +84,40 @@ def _tests(b: Batch, test: str, level: float):
 
 def heterogeneity(b: Batch, tau2: np.ndarray, method: str, at0=None) -> dict:
     """Cochran's Q (common-effect weights), its p-value, I^2 and H^2 as metafor defines them."""
+    with np.errstate(all="ignore"):
+        return _heterogeneity(b, tau2, method, at0)
+
+
+def _heterogeneity(b, tau2, method, at0) -> dict:
     z = Problem(b).at(np.zeros(b.B), order=2) if at0 is None else at0
     df = b.k - b.p
     ok = df > 0
     every = bool(ok.all())
     pick = (lambda a, _: a) if every else (lambda a, other: np.where(ok, a, other))  # noqa: E731
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q = pick(z.q, 0.0)
-        q_pval = pick(dist.chi2_sf(q, df if every else np.maximum(df, 1)), 1.0)
-        vt = pick(df * z.u / z.tr, 0.0)  # the typical within-study variance (k - p) / tr(P)
-        if method in COMMON_EFFECT:
-            i2 = pick(np.maximum(0.0, 100 * (q - df) / q), 0.0)
-            h2 = pick(q / np.maximum(df, 1), 1.0)
-        else:
-            i2 = pick(100 * tau2 / (vt + tau2), 0.0)
-            h2 = pick(tau2 / vt + 1, 1.0)
+    q = pick(z.q, 0.0)
+    q_pval = pick(dist.chi2_sf(q, df if every else np.maximum(df, 1)), 1.0)
+    vt = pick(df * z.u / z.tr, 0.0)  # the typical within-study variance (k - p) / tr(P)
+    if method in COMMON_EFFECT:
+        i2 = pick(np.maximum(0.0, 100 * (q - df) / q), 0.0)
+        h2 = pick(q / np.maximum(df, 1), 1.0)
+    else:
+        i2 = pick(100 * tau2 / (vt + tau2), 0.0)
+        h2 = pick(tau2 / vt + 1, 1.0)
     return {"q": q, "q_df": df, "q_pval": q_pval, "vt": vt, "i2": i2, "h2": h2}
 
 
-def tau2_confint(b: Batch, level: float, start=None, *, prob=None, q0=None, xtol=1e-12) -> tuple[np.ndarray, np.ndarray]:
+def tau2_confint(b: Batch, level: float, start=None, *, prob=None, q0=None, xtol=1e-12, at0=None) -> tuple[np.ndarray, np.ndarray]:
     """Q-profile confidence interval for tau^2 (Viechtbauer 2007), as metafor's confint.
 
     Unlike metafor, the upper bound is not capped at ``max(100, 10 * tau2)``:
     it is the root itself, however large. Both limits are found together (one
     pass over the data serves both).
     """
+    with np.errstate(all="ignore"):
+        return _tau2_confint(b, level, start, prob, q0, xtol, at0)
+
+
+def _tau2_confint(b, level, start, prob, q0, xtol, at0):
     prob = Problem(b) if prob is None else prob
     alpha = 1 - level / 100
     df = b.k - b.p
@@ -111,16 +125,17 @@ def tau2_confint(b: Batch, level: float, start=None, *, prob=None, q0=None, xtol
     lb, ub = np.full(b.B, np.nan), np.full(b.B, np.nan)
     if rows.size == 0:
         return lb, ub
-    if q0 is None:
-        q0 = prob.at(np.zeros(b.B), order=1).q
+    if at0 is None:
+        at0 = prob.at(np.zeros(b.B), order=2)
+    q0 = at0.q if q0 is None else q0
     d = df[rows]
     targets = np.concatenate([dist.chi2_isf(alpha / 2, d), dist.chi2_ppf(alpha / 2, d)])
     who = np.concatenate([rows, rows])
-    x0 = None
+    x0 = np.full(2 * rows.size, np.nan)  # the lower limit: Newton's first step from 0
     if start is not None:
-        s = np.asarray(start, float)[rows]
-        x0 = np.concatenate([np.zeros(rows.size), np.nan_to_num(s)])
-    roots, _ = qprofile.solve_q(prob, targets, who, np.concatenate([q0[rows], q0[rows]]), x0=x0, xtol=xtol)
+        x0[rows.size :] = np.nan_to_num(np.asarray(start, float)[rows])
+    pair0 = at0.take(who) if at0 is not None else None
+    roots, _ = qprofile.solve_q(prob, targets, who, np.concatenate([q0[rows], q0[rows]]), x0=x0, xtol=xtol, at0=pair0)
     lb[rows], ub[rows] = roots[: rows.size], roots[rows.size :]
     return lb, ub
 
@@ -150,25 +165,31 @@ def fit_batch(
     :func:`unsafe_rows`) are NaN, listed in ``out["unsafe"]``, with a
     :class:`~exometa.errors.NumericalWarning`.
     """
-    prob = Problem(b)
+    with np.errstate(all="ignore"):
+        return fit_problem(Problem(b), method, test, level, control, tau2, btt, tau2_ci=tau2_ci)
+
+
+def fit_problem(prob: Problem, method, test, level, control, tau2, btt, *, tau2_ci, warn: bool = True) -> dict:
+    """:func:`fit_batch` for a batch already wrapped as a :class:`Problem` (call within an errstate).
+
+    With ``warn=False`` unsafe rows are left for the caller to report.
+    """
+    b = prob.b
     unsafe = prob.unsafe
     at0 = prob.at(np.zeros(b.B), order=_order0(method))
-    est = estimate_tau2(b, method, control, tau2, prob=prob, at0=at0)
+    est = _estimate_tau2(b, method, control, tau2, prob, at0)
     t2 = est.tau2
     ev = prob.at(t2, order=1)
     beta, vb = ev.beta, ev.vb
     df = b.k - b.p
     s2w = np.ones(b.B)
     if test == "knha":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rss = ev.q
-            s2w = np.where(df > 0, np.where(rss <= EPS, 0.0, rss / np.maximum(df, 1)), 1.0)
+        rss = ev.q
+        s2w = np.where(df > 0, np.where(rss <= EPS, 0.0, rss / np.maximum(df, 1)), 1.0)
         vb = vb * s2w[:, None, None]
     use_t, ddf, crit = _tests(b, test, level)
-    with np.errstate(invalid="ignore"):
-        se = np.sqrt(np.einsum("bpp->bp", vb))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        zval = beta / se
+    se = np.sqrt(np.einsum("bpp->bp", vb))
+    zval = beta / se
     pval = dist.two_sided_p(zval, ddf[:, None])
     out = {
         "k": b.k,
@@ -187,33 +208,31 @@ def fit_batch(
         "crit": crit,
         "weights": study_weights(b, t2),
     }
-    het = heterogeneity(b, t2, method, at0=at0)
+    het = _heterogeneity(b, t2, method, at0)
     out.update(het)
     if method in COMMON_EFFECT or tau2 is not None or not tau2_ci:
         lb = ub = np.full(b.B, np.nan)
     else:
-        lb, ub = tau2_confint(b, level, start=t2, prob=prob, q0=at0.q, xtol=control.threshold)
+        lb, ub = _tau2_confint(b, level, t2, prob, at0.q, control.threshold, at0)
     vt = het["vt"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out.update(
-            tau2_ci_lb=lb,
-            tau2_ci_ub=ub,
-            i2_ci_lb=100 * lb / (vt + lb),
-            i2_ci_ub=100 * ub / (vt + ub),
-            h2_ci_lb=lb / vt + 1,
-            h2_ci_ub=ub / vt + 1,
-        )
+    out.update(
+        tau2_ci_lb=lb,
+        tau2_ci_ub=ub,
+        i2_ci_lb=100 * lb / (vt + lb),
+        i2_ci_ub=100 * ub / (vt + ub),
+        h2_ci_lb=lb / vt + 1,
+        h2_ci_ub=ub / vt + 1,
+    )
     if b.p == 1:
         # a common-effect model assumes no between-study spread: no PI (as metafor)
-        with np.errstate(invalid="ignore"):
-            spread = crit * np.sqrt(se[:, 0] ** 2 + t2) if method not in COMMON_EFFECT else np.nan
+        spread = crit * np.sqrt(se[:, 0] ** 2 + t2) if method not in COMMON_EFFECT else np.nan
         out["pi_lb"] = beta[:, 0] - spread
         out["pi_ub"] = beta[:, 0] + spread
     else:
         out.update(_omnibus(beta, vb, use_t, b, btt))
     out["unsafe"] = unsafe
     if unsafe.any():
-        _blank(out, unsafe)
+        _blank(out, unsafe, warn)
     return out
 
 
@@ -231,16 +250,17 @@ def study_weights(b: Batch, tau2: np.ndarray) -> np.ndarray:
     return w
 
 
-def _blank(out: dict, rows: np.ndarray) -> None:
+def _blank(out: dict, rows: np.ndarray, warn: bool = True) -> None:
     """NaN for every per-row result of the given rows, with one warning naming them."""
     idx = np.flatnonzero(rows)
-    warnings.warn(
-        f"Rows {idx[:10].tolist()}{' and more' if idx.size > 10 else ''} have effect sizes or variances "
-        "that are not finite, not positive, or too far apart to compute in double precision; "
-        "their results are NaN. Check the data, or rescale yi (e.g. change its units).",
-        NumericalWarning,
-        stacklevel=3,
-    )
+    if warn:
+        warnings.warn(
+            f"Rows {idx[:10].tolist()}{' and more' if idx.size > 10 else ''} have effect sizes or variances "
+            "that are not finite, not positive, or too far apart to compute in double precision; "
+            "their results are NaN. Check the data, or rescale yi (e.g. change its units).",
+            NumericalWarning,
+            stacklevel=4,
+        )
     for key, value in out.items():
         if key in ("k", "q_df", "unsafe", "btt", "qm_df", "ddf", "iterations", "converged"):
             continue

@@ -37,6 +37,7 @@ and its variance; 2 adds ``tr``, ``a``, ``sw2``; 3 adds ``a3``, ``tr2``.)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,8 @@ MAX_SPREAD = 1e150  # half the range of the y's
 MAX_Q_SCALE = 1e290  # (half range)^2 / smallest variance, the size of Q
 #: a centre is moved to the estimate when more than this factor of Q would cancel
 CANCELLATION = 1e4
+#: a single analysis of up to this many studies is evaluated with matrix-vector products
+SINGLE = 4096
 #: tau^2 standing in for "infinite" (weights all 1): unweighted sums
 UNWEIGHTED = 1e300
 
@@ -99,6 +102,9 @@ class Evaluation:
 class Problem:
     """A batch ready to be evaluated at any tau^2, with its per-row constants.
 
+    Call its methods within ``np.errstate(all="ignore")`` (as the engine does):
+    absent studies, empty rows and unsafe rows produce inf and NaN on purpose.
+
     Holds one piece of working state: the centre of each row's weighted sums
     (the last estimate seen), so that later evaluations lose no digits.
     """
@@ -106,12 +112,12 @@ class Problem:
     def __init__(self, b: Batch):
         self.b = b
         self.fast = b.intercept_only
-        with np.errstate(invalid="ignore", over="ignore"):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             mid = 0.5 * b.ymin + 0.5 * b.ymax
             half = 0.5 * b.ymax - 0.5 * b.ymin
-            ok = np.isfinite(half) & np.isfinite(b.vmin) & np.isfinite(b.vmax) & (b.vmin > 0)
-            ok &= (half <= MAX_SPREAD) & ((half * half) / b.vmin <= MAX_Q_SCALE)
-        self.centre = np.where(np.isfinite(mid), mid, 0.0)
+            ok = (half <= MAX_SPREAD) & (b.vmin > 0) & (b.vmax < np.inf) & ((half * half) / b.vmin <= MAX_Q_SCALE)
+        self.centre = np.where(ok, mid, 0.0)
+        self._d_centre = np.nan  # the centre of the cached (1, d, d^2) of a single small analysis
         #: rows whose numbers cannot be handled in double precision (see the module doc)
         self.unsafe = ~ok & (b.k > 0)
 
@@ -126,10 +132,9 @@ class Problem:
         else:
             rows_idx = rows = np.asarray(rows)
             u = self.b.vmin[rows][:, None] + t2
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            if self.fast:
-                return self._fast(t2, u, rows, rows_idx, order, flat)
-            ev = self._general(t2, u, rows_idx, order)
+        if self.fast:
+            return self._fast(t2, u, rows, rows_idx, order, flat)
+        ev = self._general(t2, u, rows_idx, order)
         return ev.column(0) if flat else ev
 
     def at_pairs(self, tau, rows, order: int = 1) -> Evaluation:
@@ -139,7 +144,9 @@ class Problem:
         together (one pass over its data)."""
         rows = np.asarray(rows)
         tau = np.asarray(tau, float)
-        if rows.size > 1 and (rows == rows[0]).all():  # one row: all its values at once
+        if rows.size <= 1:
+            return self.at(tau, rows, order)
+        if (rows == rows[0]).all():  # one row: all its values at once
             return self.at(tau[None, :], rows[:1], order).flatten()
         order_idx = np.argsort(rows, kind="stable")
         uniq, counts = np.unique(rows[order_idx], return_counts=True)
@@ -154,6 +161,8 @@ class Problem:
     # ------------------------------------------------------------------ intercept only
     def _fast(self, t2, u, rows, rows_idx, order, flat):
         b = self.b
+        if b.B == 1 and b.y.shape[1] <= SINGLE and t2.shape[0] == 1:
+            return self._single(t2, u, order, flat)
         order = max(order, 1)
         centre = self.centre[rows_idx]
         S = weighted_sums.sums(b.y, b.v_absent_inf, t2, centre, u, order, rows=rows)
@@ -174,6 +183,70 @@ class Problem:
         if flat:
             return _from_sums(S[:, 0], delta[:, 0], mu[:, 0], t2[:, 0], u[:, 0], order)
         return _from_sums(S, delta, mu, t2, u, order)
+
+    def _single(self, t2, u, order, flat):
+        """One small meta-analysis: the same sums as :func:`weighted_sums.sums`, with fewer calls.
+
+        ``D`` holds (1, d, d^2) for the current centre; each tau^2 value is one
+        reciprocal and one matrix-vector product per power of the weights.
+        """
+        b = self.b
+        c = float(self.centre[0])
+        if self._d_centre != c:
+            d = b.y[0] - c
+            self._D = np.array([np.ones_like(d), d, d * d])
+            self._d_centre = c
+        D, v = self._D, b.v_absent_inf[0]
+        G = t2.shape[1]
+        if flat and G == 1:
+            ev = self._single_value(D, v, float(t2[0, 0]), float(u[0, 0]), c, order)
+            if ev is not None:
+                return ev
+        S = np.empty((1, G, order, 3))
+        for g in range(G):
+            w = u[0, g] / (v + t2[0, g])
+            S[0, g, 0] = D @ w
+            if order > 1:
+                w2 = w * w
+                S[0, g, 1] = D @ w2
+                if order > 2:
+                    S[0, g, 2] = D @ (w2 * w)
+        delta = S[..., 0, 1] / S[..., 0, 0]
+        if (S[..., 0, 2] > CANCELLATION * (S[..., 0, 2] - delta * S[..., 0, 1])).any():
+            self._d_centre = np.nan  # far from the estimate: centre on it and start again
+            self.centre[0] = c + float(delta[0, -1])
+            return self._single(t2, u, order, flat)
+        mu = c + delta  # (the centre stays: the data's (1, d, d^2) are reused while no digits are lost)
+        if flat:
+            return _from_sums(S[:, 0], delta[:, 0], mu[:, 0], t2[:, 0], u[:, 0], order)
+        return _from_sums(S, delta, mu, t2, u, order)
+
+    def _single_value(self, D, v, t, u, c, order):
+        """One tau^2 value of one small analysis, in Python floats; None if digits would cancel."""
+        w = u / (v + t)
+        s00, s01, s02 = (D @ w).tolist()
+        delta = s01 / s00 if s00 else math.nan
+        if s02 > CANCELLATION * (s02 - delta * s01):
+            return None
+        q = max((s02 - delta * s01) / u, 0.0)
+        vals = [t, u, c + delta, u / s00 if s00 else math.inf, q, s00]
+        if order >= 2:
+            w2 = w * w
+            s10, s11, s12 = (D @ w2).tolist()
+            tr = s00 - s10 / s00 if s00 else math.nan
+            a = max((s12 - 2 * delta * s11 + delta * delta * s10) / u, 0.0)
+            vals += [tr, a, s10]
+        if order >= 3:
+            s20, s21, s22 = (D @ (w2 * w)).tolist()
+            w2r = (s11 - delta * s10) / math.sqrt(u)
+            w3r2 = (s22 - 2 * delta * s21 + delta * delta * s20) / u
+            ratio = s10 / s00 if s00 else math.nan
+            vals += [max(w3r2 - w2r * w2r / s00, 0.0) if s00 else math.nan, s10 - 2 * s20 / s00 + ratio * ratio if s00 else math.nan]
+        arr = np.array(vals)
+        f = [arr[i : i + 1] for i in range(arr.size)]
+        f += [None] * (11 - len(f))
+        # fields: tau, u, beta (n, 1), vb (n, 1, 1), q, sw, tr, a, sw2, a3, tr2
+        return Evaluation(f[0], f[1], f[2][:, None], f[3][:, None, None], f[4], f[5], f[6], f[7], f[8], f[9], f[10])
 
     # ------------------------------------------------------------------ with moderators
     def _general(self, t2, u, rows_idx, order):

@@ -39,6 +39,9 @@ from .rootfind import solve_decreasing
 MAX_ROUNDS = 60
 #: relative half-width, in units of v_min + tau^2, of the interval placed around a Newton guess
 NEAR = 0.025
+#: for data of up to LADDER_SIZE numbers, points at these multiples of v_min + tau^2 are added at once
+LADDER = (1 / 16, 1 / 4, 1 / 2, 0.8, 1.25, 2.0, 4.0, 16.0)
+LADDER_SIZE = 1 << 15
 
 
 def upper_bound(rss, df, vmin, vmax) -> np.ndarray:
@@ -137,10 +140,16 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     iters[live] += n_iters
     # 2. the points that prove it: 0, the Newton steps, two close around the root, the upper bound
     near = root > 0
-    width = NEAR * (root + b.vmin[rows[live]])
-    extra_tau = np.concatenate([hi[live], (root - width)[near], (root + width)[near]])
-    extra_owner = np.concatenate([live, live[near], live[near]])
-    keep = (extra_tau > 0) & (extra_tau <= np.concatenate([hi[live], hi[live][near], hi[live][near]]))
+    vmin = b.vmin[rows[live]]
+    width = NEAR * (root + vmin)
+    extra_tau = [hi[live], (root - width)[near], (root + width)[near]]
+    extra_owner = [live, live[near], live[near]]
+    if live.size * b.y.shape[1] <= LADDER_SIZE:  # small data: more points now, fewer rounds later
+        for f in LADDER:
+            extra_tau.append(f * (root + vmin) - vmin)
+            extra_owner.append(live)
+    extra_tau, extra_owner = np.concatenate(extra_tau), np.concatenate(extra_owner)
+    keep = (extra_tau > 0) & (extra_tau <= hi[extra_owner])
     extra = _Points.of(prob.at_pairs(extra_tau[keep], rows[extra_owner[keep]], order=3), reml)
     pts = _Points.concat([zero, newton_pts, extra])
     owner = np.concatenate([live, newton_owner, extra_owner[keep]])

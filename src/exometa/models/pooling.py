@@ -10,6 +10,7 @@ from ..checks import align_by_label, check_choice, check_level, is_pandas
 from ..errors import ConvergenceError, ConvergenceWarning, DataError, MethodWarning, NumericalError, SmallSampleWarning
 from . import engine
 from .batch import Batch
+from .evaluation import Problem
 from .results import MetaRegressionResult, MetaResult
 from .tau2 import COMMON_EFFECT, Control
 
@@ -233,13 +234,15 @@ def meta_analysis(
             msg += f" test={test!r} needs k > 1, so the z-test is used."
         warnings.warn(msg, SmallSampleWarning, stacklevel=2)
     batch = Batch(y, v, mask, X)
-    if single and engine.unsafe_rows(batch)[0]:
+    prob = Problem(batch)
+    if single and prob.unsafe[0]:
         raise NumericalError(
             "The effect sizes are too far apart, or the variances too far from the effect sizes' spread, "
             f"to compute in double precision (yi from {batch.ymin[0]:.3g} to {batch.ymax[0]:.3g}, "
             f"vi from {batch.vmin[0]:.3g} to {batch.vmax[0]:.3g}). Rescale yi and vi (e.g. change the units)."
         )
-    fit = engine.fit_batch(batch, method, test, level, control, tau2, tau2_ci=tau2_ci)
+    with np.errstate(all="ignore"):
+        fit = engine.fit_problem(prob, method, test, level, control, tau2, None, tau2_ci=tau2_ci, warn=not single)
     _check_convergence(fit, method, single)
     if mods is None:
         named = single and (slab is not None or is_pandas(yi))

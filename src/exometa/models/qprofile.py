@@ -19,8 +19,10 @@ from .evaluation import Problem
 from .rootfind import solve_decreasing
 
 
-def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12):
+def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=None):
     """tau^2 >= 0 with ``Q(tau2) = target`` for each (row, target) pair; 0 where ``Q(0) <= target``.
+
+    Call within ``np.errstate(all="ignore")`` (see :class:`~exometa.models.evaluation.Problem`).
 
     Parameters
     ----------
@@ -28,7 +30,8 @@ def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12):
     target : (n,) Q values to reach.
     rows : (n,) the row of each target (a row may appear more than once).
     q0 : (n,) Q at tau^2 = 0 of each pair's row.
-    x0 : optional (n,) starting values.
+    x0 : optional (n,) starting values; where NaN (or when not given), Newton's first
+        step from 0 if ``at0`` (the fit at 0 of each pair's row, order 2) is given.
 
     Returns
     -------
@@ -47,18 +50,21 @@ def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12):
         return tau2, converged
     c, who = target[todo], rows[todo]
     vmax = prob.b.vmax[who]
-    with np.errstate(over="ignore"):
-        hi = vmax * (q0[todo] / c - 1) * 1.01 + np.finfo(float).tiny
+    hi = vmax * (q0[todo] / c - 1) * 1.01 + np.finfo(float).tiny
 
     def func(x, idx):
         ev = prob.at_pairs(x, who[idx], order=2)
         q = ev.q
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            g = 1 / c[idx] - 1 / q
-            step = q * (1 - q / c[idx]) * ev.u / ev.a  # g / g' with g' = -y'PPy / Q^2
+        g = 1 / c[idx] - 1 / q
+        step = q * (1 - q / c[idx]) * ev.u / ev.a  # g / g' with g' = -y'PPy / Q^2
         return g, step
 
-    start = None if x0 is None else np.clip(np.asarray(x0, float)[todo], 0.0, hi)
+    start = np.full(todo.size, np.nan) if x0 is None else np.asarray(x0, float)[todo]
+    if at0 is not None:  # Newton's first step from 0, where Q(0), y'PPy(0) are known already
+        q, c0 = q0[todo], c
+        first = q * (q / c0 - 1) * at0.u[todo] / at0.a[todo]
+        start = np.where(np.isnan(start), first, start)
+    start = np.clip(np.where(np.isnan(start), 0.0, start), 0.0, hi)
     x, conv, _ = solve_decreasing(func, np.zeros(todo.size), hi, x0=start, xtol=xtol, scale=prob.b.vmin[who])
     tau2[todo] = x
     converged[todo] = conv

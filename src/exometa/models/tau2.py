@@ -1,7 +1,8 @@
 """Estimators of the between-study variance tau^2, each a small function.
 
 Every estimator has the signature ``estimator(ctx) -> Tau2Estimate`` and is
-registered by its metafor ``method=`` code. ``ctx`` is a :class:`Context`: the
+registered by its metafor ``method=`` code; the engine calls it within
+``np.errstate(all="ignore")``. ``ctx`` is a :class:`Context`: the
 batch (as a :class:`~exometa.models.evaluation.Problem`), the rows to estimate
 (those with more studies than coefficients) and the fit at tau^2 = 0, which
 the engine computes once for the heterogeneity statistics anyway.
@@ -85,7 +86,7 @@ class Context:
 
     def done(self, tau2) -> Tau2Estimate:
         """A closed-form estimate: truncated at 0 (NaN, from no information, becomes 0)."""
-        tau2 = np.maximum(np.nan_to_num(tau2, nan=0.0, posinf=np.inf), 0.0)
+        tau2 = np.where(tau2 > 0, tau2, 0.0)  # NaN too
         n = self.rows.size
         return Tau2Estimate(tau2, np.zeros(n, int), np.ones(n, bool))
 
@@ -112,8 +113,7 @@ ESTIMATORS["FE"] = _ee
 @register("DL")
 def _dl(ctx: Context) -> Tau2Estimate:
     z = ctx.at0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ctx.done((z.q - ctx.df) * z.u / z.tr)
+    return ctx.done((z.q - ctx.df) * z.u / z.tr)
 
 
 def _he_value(ctx: Context) -> np.ndarray:
@@ -123,8 +123,7 @@ def _he_value(ctx: Context) -> np.ndarray:
         trace = vsum * (1 - 1 / ctx.k)  # tr(P V) of the unweighted fit: sum v (1 - 1/k)
     else:
         trace = wls.fit(b.y[rows], b.mask[rows].astype(float), b.X[rows]).tr_pv(b.v[rows])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (ctx.unweighted_rss() - trace) / ctx.df
+    return (ctx.unweighted_rss() - trace) / ctx.df
 
 
 @register("HE")
@@ -135,15 +134,13 @@ def _he(ctx: Context) -> Tau2Estimate:
 @register("HS")
 def _hs(ctx: Context) -> Tau2Estimate:
     z = ctx.at0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ctx.done((z.q - ctx.k) * z.u / z.sw)
+    return ctx.done((z.q - ctx.k) * z.u / z.sw)
 
 
 @register("HSk")
 def _hsk(ctx: Context) -> Tau2Estimate:
     z = ctx.at0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ctx.done((ctx.k / ctx.df * z.q - ctx.k) * z.u / z.sw)
+    return ctx.done((ctx.k / ctx.df * z.q - ctx.k) * z.u / z.sw)
 
 
 def _sj_start(ctx: Context) -> np.ndarray:
@@ -163,8 +160,7 @@ def _sj_start(ctx: Context) -> np.ndarray:
 def _sj(ctx: Context) -> Tau2Estimate:
     tau0 = _sj_start(ctx)
     ev = ctx.prob.at(tau0, ctx.rows, order=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ctx.done(tau0 * ev.q / ctx.df)
+    return ctx.done(tau0 * ev.q / ctx.df)
 
 
 @register("DL2")
@@ -172,13 +168,12 @@ def _dl2(ctx: Context) -> Tau2Estimate:
     """Two-step DerSimonian-Kacker: Q with weights 1/(v + tau2_DL) (see the module doc)."""
     t = _dl(ctx).tau2
     ev = ctx.prob.at(t, ctx.rows, order=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ctx.done(t + (ev.q - ctx.df) * ev.u / ev.tr)
+    return ctx.done(t + (ev.q - ctx.df) * ev.u / ev.tr)
 
 
 @register("PM")
 def _pm(ctx: Context) -> Tau2Estimate:
-    tau2, conv = qprofile.solve_q(ctx.prob, ctx.df.astype(float), ctx.rows, ctx.at0.q, xtol=ctx.control.threshold)
+    tau2, conv = qprofile.solve_q(ctx.prob, ctx.df.astype(float), ctx.rows, ctx.at0.q, xtol=ctx.control.threshold, at0=ctx.at0)
     return Tau2Estimate(np.nan_to_num(tau2, nan=0.0), np.zeros(ctx.rows.size, int), conv)
 
 
@@ -191,7 +186,10 @@ def _eb(ctx: Context) -> Tau2Estimate:
 
 
 def _likelihood(ctx: Context, reml: bool) -> Tau2Estimate:
-    start = _he_value(ctx)  # metafor's starting value
+    # Newton's ascent starts at the DL estimate, free from the fit at 0 (metafor's Fisher
+    # scoring starts at the Hedges estimate); the start only changes the speed, as the
+    # maximum found is then proved to be the highest (see .likelihood)
+    start = _dl(ctx).tau2
     tau2, iters, conv = likelihood.maximise(ctx.prob, ctx.rows, reml, start, ctx.control, rss=ctx.unweighted_rss(), at0=ctx.at0)
     return Tau2Estimate(tau2, iters, conv)
 
