@@ -18,8 +18,8 @@ def check_choice(name: str, value, allowed: Iterable[str]) -> str:
     ...
     exometa.errors.ExometaError: `method` must be one of 'DL', 'REML'; got 'reml2'.
     """
-    allowed = list(allowed)
     if value not in allowed:
+        allowed = list(allowed)
         choices = ", ".join(repr(a) for a in allowed)
         raise ExometaError(f"`{name}` must be one of {choices}; got {value!r}.")
     return value

@@ -59,7 +59,7 @@ def _estimate_tau2(b, method, control, tau2, prob, at0) -> Tau2Estimate:
     if rows.size == 0 or method in COMMON_EFFECT:
         return out
     z = prob.at(np.zeros(b.B), order=_order0(method)) if at0 is None else at0
-    sub = z.take(rows)
+    sub = z if rows.size == b.B else z.take(rows)
     est = ESTIMATORS[method](Context(prob, rows, sub, control))
     out.tau2[rows], out.iterations[rows], out.converged[rows] = est.tau2, est.iterations, est.converged
     return out
@@ -188,7 +188,7 @@ def fit_problem(prob: Problem, method, test, level, control, tau2, btt, *, tau2_
         s2w = np.where(df > 0, np.where(rss <= EPS, 0.0, rss / np.maximum(df, 1)), 1.0)
         vb = vb * s2w[:, None, None]
     use_t, ddf, crit = _tests(b, test, level)
-    se = np.sqrt(np.einsum("bpp->bp", vb))
+    se = np.sqrt(vb[:, :, 0] if b.p == 1 else np.einsum("bpp->bp", vb))
     zval = beta / se
     pval = dist.two_sided_p(zval, ddf[:, None])
     out = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -43,21 +44,8 @@ def _as_2d(yi, vi, slab):
     if slab is not None and y.ndim == 1 and len(slab) != y.size:
         raise DataError(f"`slab` must have one label per study (k = {y.size}); got {len(slab)}.")
     single = y.ndim == 1
-    if single:
-        # min/max propagate NaN and show infinities: one cheap pass instead of a mask
-        with np.errstate(invalid="ignore"):
-            clean = y.size == 0 or bool(np.isfinite(y.min() + y.max()) and np.isfinite(v.min() + v.max()) and v.min() > 0)
-        if not clean:
-            labels = _labels(yi, y.size, slab)
-            bad = ~np.isfinite(y) | ~np.isfinite(v)
-            if bad.any():
-                raise DataError(
-                    f"{bad.sum()} stud{'y has' if bad.sum() == 1 else 'ies have'} a missing or "
-                    f"non-finite yi or vi: {_name_studies(labels, bad)}. Drop them before pooling "
-                    "(a study without an effect size or variance cannot be pooled)."
-                )
-            _refuse_nonpositive(v <= 0, _name_studies(labels, v <= 0))
-        return y[None, :], v[None, :], True, np.broadcast_to(np.True_, (1, y.size))
+    if single:  # checked by _check_single once the batch knows its ranges
+        return y[None, :], v[None, :], True, _all_true((1, y.size))
     half = np.isnan(y) != np.isnan(v)
     if half.any():
         rows = sorted(set(np.nonzero(half)[0].tolist()))[:10]
@@ -70,8 +58,30 @@ def _as_2d(yi, vi, slab):
     if neg.any():
         _refuse_nonpositive(neg, f"rows {sorted(set(np.nonzero(neg)[0].tolist()))[:10]}")
     if mask.all():
-        return y, v, False, np.broadcast_to(np.True_, y.shape)
+        return y, v, False, _all_true(y.shape)
     return np.where(mask, y, 0.0), np.where(mask, v, 1.0), False, mask
+
+
+def _check_single(batch, yi, slab):
+    """Every study of a single analysis has a finite yi and a finite vi > 0 (else name them)."""
+    lo, hi, vlo, vhi = float(batch.ymin[0]), float(batch.ymax[0]), float(batch.vmin[0]), float(batch.vmax[0])
+    if math.isfinite(lo) and math.isfinite(hi) and math.isfinite(vhi) and vlo > 0:
+        return
+    y, v = batch.y[0], batch.v[0]
+    labels = _labels(yi, y.size, slab)
+    bad = ~np.isfinite(y) | ~np.isfinite(v)
+    if bad.any():
+        raise DataError(
+            f"{bad.sum()} stud{'y has' if bad.sum() == 1 else 'ies have'} a missing or "
+            f"non-finite yi or vi: {_name_studies(labels, bad)}. Drop them before pooling "
+            "(a study without an effect size or variance cannot be pooled)."
+        )
+    _refuse_nonpositive(v <= 0, _name_studies(labels, v <= 0))
+
+
+def _all_true(shape):
+    """A mask with every study present: a broadcast view (no memory) unless small."""
+    return np.ones(shape, bool) if shape[-1] <= 1024 else np.broadcast_to(np.True_, shape)
 
 
 def _refuse_nonpositive(neg, where):
@@ -97,7 +107,7 @@ def _check_tau2(tau2):
 def _design(mods, k, B):
     """Model matrix with an intercept column, and coefficient names."""
     if mods is None:
-        return np.broadcast_to(1.0, (B, k, 1)), ("intrcpt",)
+        return (np.ones((B, k, 1)) if B * k <= 1024 else np.broadcast_to(1.0, (B, k, 1))), ("intrcpt",)
     if is_pandas(mods):
         import pandas as pd
 
@@ -234,6 +244,8 @@ def meta_analysis(
             msg += f" test={test!r} needs k > 1, so the z-test is used."
         warnings.warn(msg, SmallSampleWarning, stacklevel=2)
     batch = Batch(y, v, mask, X)
+    if single:
+        _check_single(batch, yi, slab)
     prob = Problem(batch)
     if single and prob.unsafe[0]:
         raise NumericalError(

@@ -18,6 +18,8 @@ import numpy as np
 from .evaluation import Problem
 from .rootfind import solve_decreasing
 
+TINY = np.finfo(float).tiny
+
 
 def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=None):
     """tau^2 >= 0 with ``Q(tau2) = target`` for each (row, target) pair; 0 where ``Q(0) <= target``.
@@ -50,7 +52,7 @@ def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=N
         return tau2, converged
     c, who = target[todo], rows[todo]
     vmax = prob.b.vmax[who]
-    hi = vmax * (q0[todo] / c - 1) * 1.01 + np.finfo(float).tiny
+    hi = vmax * (q0[todo] / c - 1) * 1.01 + TINY
 
     def func(x, idx):
         ev = prob.at_pairs(x, who[idx], order=2)
@@ -64,7 +66,7 @@ def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=N
         q, c0 = q0[todo], c
         first = q * (q / c0 - 1) * at0.u[todo] / at0.a[todo]
         start = np.where(np.isnan(start), first, start)
-    start = np.clip(np.where(np.isnan(start), 0.0, start), 0.0, hi)
+    start = np.minimum(np.where(start > 0, start, 0.0), hi)  # NaN -> 0
     x, conv, _ = solve_decreasing(func, np.zeros(todo.size), hi, x0=start, xtol=xtol, scale=prob.b.vmin[who])
     tau2[todo] = x
     converged[todo] = conv

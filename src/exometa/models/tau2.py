@@ -174,7 +174,7 @@ def _dl2(ctx: Context) -> Tau2Estimate:
 @register("PM")
 def _pm(ctx: Context) -> Tau2Estimate:
     tau2, conv = qprofile.solve_q(ctx.prob, ctx.df.astype(float), ctx.rows, ctx.at0.q, xtol=ctx.control.threshold, at0=ctx.at0)
-    return Tau2Estimate(np.nan_to_num(tau2, nan=0.0), np.zeros(ctx.rows.size, int), conv)
+    return Tau2Estimate(np.where(tau2 > 0, tau2, 0.0), np.zeros(ctx.rows.size, int), conv)
 
 
 @register("EB")
