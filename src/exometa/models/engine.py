@@ -206,7 +206,7 @@ def fit_problem(prob: Problem, method, test, level, control, tau2, btt, *, tau2_
         "ddf": ddf,
         "s2w": s2w,
         "crit": crit,
-        "weights": study_weights(b, t2),
+        "weights": study_weights(b, t2, ev),
     }
     het = _heterogeneity(b, t2, method, at0)
     out.update(het)
@@ -236,17 +236,19 @@ def fit_problem(prob: Problem, method, test, level, control, tau2, btt, *, tau2_
     return out
 
 
-def study_weights(b: Batch, tau2: np.ndarray) -> np.ndarray:
+def study_weights(b: Batch, tau2: np.ndarray, ev=None) -> np.ndarray:
     """Percent weight of each study, ``100 w / sum(w)`` (B, k), 0 for absent studies.
 
-    Built in place in the one array returned (no temporaries of the data's size).
+    Built in place in the one array returned, in two passes (no temporaries of the
+    data's size); ``ev``, the fit at ``tau2``, supplies ``sum(w)`` when given.
     """
     w = np.add(b.v_absent_inf, tau2[:, None])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        np.reciprocal(w, out=w)
-        total = w.sum(axis=1, keepdims=True)
-        np.multiply(w, 100, out=w)
-        np.divide(w, total, out=w)
+        if ev is None:
+            np.reciprocal(w, out=w)
+            np.multiply(w, 100 / w.sum(axis=1, keepdims=True), out=w)
+        else:  # sum(w) = sw / u in the evaluation's units
+            np.divide((100 * ev.u / ev.sw)[:, None], w, out=w)
     return w
 
 

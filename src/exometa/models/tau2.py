@@ -119,7 +119,8 @@ def _dl(ctx: Context) -> Tau2Estimate:
 def _he_value(ctx: Context) -> np.ndarray:
     b, rows = ctx.b, ctx.rows
     if ctx.prob.fast:
-        vsum = b.v[rows].sum(axis=1) if b.full else np.sum(b.v[rows], axis=1, where=b.mask[rows])
+        v = b.v if rows.size == b.B else b.v[rows]  # (no copy of the data for a whole batch)
+        vsum = v.sum(axis=1) if b.full else np.sum(v, axis=1, where=b.mask if rows.size == b.B else b.mask[rows])
         trace = vsum * (1 - 1 / ctx.k)  # tr(P V) of the unweighted fit: sum v (1 - 1/k)
     else:
         trace = wls.fit(b.y[rows], b.mask[rows].astype(float), b.X[rows]).tr_pv(b.v[rows])
