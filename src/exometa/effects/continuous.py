@@ -6,7 +6,6 @@ defaults (``vtype="LS"``, exact Hedges correction) follow metafor's ``escalc``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
 
 
 def hedges_correction(m):
@@ -17,6 +16,8 @@ def hedges_correction(m):
     >>> round(float(hedges_correction(38)), 5)   # metafor's .cmicalc(38): 0.98011
     0.98011
     """
+    from scipy.special import gammaln  # imported on first use: importing exometa stays fast
+
     m = np.asarray(m, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.exp(gammaln(m / 2) - np.log(np.sqrt(m / 2)) - gammaln((m - 1) / 2))

@@ -35,6 +35,11 @@ def norm_isf(p):
     return -_special().ndtri(p)
 
 
+def norm_ppf(p):
+    """Lower-tail quantile of the standard normal (R's ``qnorm(p)``)."""
+    return _special().ndtri(p)
+
+
 def t_isf(p, df):
     """Upper-tail quantile of Student's t with ``df`` degrees of freedom."""
     return -_special().stdtrit(df, p)
