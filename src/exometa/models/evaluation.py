@@ -203,14 +203,13 @@ class Problem:
             if ev is not None:
                 return ev
         S = np.empty((1, G, order, 3))
-        for g in range(G):
-            w = u[0, g] / (v + t2[0, g])
-            S[0, g, 0] = D @ w
-            if order > 1:
-                w2 = w * w
-                S[0, g, 1] = D @ w2
-                if order > 2:
-                    S[0, g, 2] = D @ (w2 * w)
+        w = u[0][:, None] / (v + t2[0][:, None])  # (G, k)
+        S[0, :, 0] = w @ D.T
+        if order > 1:
+            w2 = w * w
+            S[0, :, 1] = w2 @ D.T
+            if order > 2:
+                S[0, :, 2] = (w2 * w) @ D.T
         delta = S[..., 0, 1] / S[..., 0, 0]
         if (S[..., 0, 2] > CANCELLATION * (S[..., 0, 2] - delta * S[..., 0, 1])).any():
             self._d_centre = np.nan  # far from the estimate: centre on it and start again
