@@ -163,7 +163,7 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
         proved = pos | neg | mono
         broken = ~np.isfinite(L.M).all(axis=0) | ~np.isfinite(R.M).all(axis=0)
         if broken.any():  # a number that is not a number: no proof, and no splitting either
-            converged[np.unique(owner[broken])] = False
+            converged[owner[broken]] = False
             proved |= broken
         done_L.append(L.take(proved)), done_R.append(R.take(proved)), done_owner.append(owner[proved])
         done_ok.append(np.ones(int(proved.sum()), bool))
@@ -171,14 +171,14 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
         if open_.size == 0:
             break
         L, R, owner = L.take(open_), R.take(open_), owner[open_]
-        iters[np.unique(owner)] += 1
+        iters[owner] += 1  # (once per row: a repeated index is incremented once)
         L, R, owner = _split(prob, rows, L, R, owner, reml)
     else:  # still unproved after MAX_ROUNDS (a tangency): keep them, flagged
         done_L.append(L), done_R.append(R), done_owner.append(owner)
         done_ok.append(np.zeros(owner.size, bool))
     L, R = _Points.concat(done_L), _Points.concat(done_R)
     owner, ok = np.concatenate(done_owner), np.concatenate(done_ok)
-    converged[np.unique(owner[~ok])] = False
+    converged[owner[~ok]] = False
     # 4. one maximum in each interval where the score changes sign; Newton's is known already
     bracket = (L.g > 0) & (R.g <= 0)
     pos_of = np.full(n, -1)
@@ -194,11 +194,10 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     cand_owner = np.concatenate([owner[todo], owner[found], at_zero])
     cand_tau = np.concatenate([roots, root[pos_of[owner[found]]], np.zeros(at_zero.size)])
     cand_ok = np.concatenate([root_ok, np.ones(found.size + at_zero.size, bool)])
-    cand_owner, first = np.unique(np.column_stack([cand_owner, cand_tau]), axis=0, return_index=True)
-    cand_owner, cand_tau, cand_ok = cand_owner[:, 0].astype(int), cand_owner[:, 1], cand_ok[first]
     _best(prob, rows, cand_owner, cand_tau, cand_ok, reml, tau2, converged)
-    lost = np.setdiff1d(live, cand_owner)  # no candidate: only if rounding broke the bound
-    converged[lost] = False
+    has = np.zeros(n, bool)
+    has[cand_owner] = True
+    converged[live[~has[live]]] = False  # no candidate: only if rounding broke the bound
     return tau2, np.maximum(iters, 1), converged
 
 
