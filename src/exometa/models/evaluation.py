@@ -56,9 +56,12 @@ SINGLE = 4096
 UNWEIGHTED = 1e300
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Evaluation:
-    """The fit at tau^2 = ``tau`` for n rows x G values (see the module doc for units)."""
+    """The fit at tau^2 = ``tau`` for n rows x G values (see the module doc for units).
+
+    An internal working object (not frozen, for speed: it is made many times per fit).
+    """
 
     tau: np.ndarray
     u: np.ndarray

@@ -50,6 +50,8 @@ def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=N
     todo = np.flatnonzero(ok & ~at_zero)
     if todo.size == 0:
         return tau2, converged
+    if todo.size == 1 and n == 1 and at0 is not None and (x0 is None or np.isnan(x0).all()):
+        return _solve_one_target(prob, float(target[0]), rows, float(q0[0]), at0, xtol)
     c, who = target[todo], rows[todo]
     vmax = prob.b.vmax[who]
     hi = vmax * (q0[todo] / c - 1) * 1.01 + TINY
@@ -71,3 +73,21 @@ def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=N
     tau2[todo] = x
     converged[todo] = conv
     return tau2, converged
+
+
+def _solve_one_target(prob: Problem, c: float, rows, q0: float, at0, xtol: float):
+    """:func:`solve_q` for one target of one row, started by Newton's first step from 0."""
+    row = int(rows[0])
+    vmax, vmin = float(prob.b.vmax[row]), float(prob.b.vmin[row])
+    hi = vmax * (q0 / c - 1) * 1.01 + TINY
+    first = q0 * (q0 / c - 1) * float(at0.u[0]) / float(at0.a[0])
+    start = min(first, hi) if first > 0 else 0.0
+    rows1 = np.array([row])
+
+    def func(x, idx):
+        ev = prob.at(x, rows1, order=2)
+        q = ev.q
+        return 1 / c - 1 / q, q * (1 - q / c) * ev.u / ev.a
+
+    x, conv, _ = solve_decreasing(func, np.zeros(1), np.array([hi]), x0=np.array([start]), xtol=xtol, scale=vmin)
+    return x, conv
