@@ -16,7 +16,9 @@ parts of ``g' = -2 A3 + T2``. So on an interval [a, b]:
 - ``A(b) > T(a)`` proves ``g > 0`` throughout (the likelihood rises);
 - ``A(a) < T(b)`` proves ``g < 0`` throughout (it falls);
 - ``2 A3(b) > T2(a)`` proves ``g`` strictly decreasing (at most one maximum);
-- ``2 A3(a) < T2(b)`` proves ``g`` strictly increasing (at most one minimum, no maximum).
+- ``2 A3(a) < T2(b)`` proves ``g`` strictly increasing (at most one minimum, no maximum);
+- and as ``g'`` lies between ``-2 A3(a) + T2(b)`` and ``-2 A3(b) + T2(a)``, the score's
+  value at either end plus the width times its steepest possible slope bounds it inside.
 
 Starting from [0, start] and [start, hi], where ``hi`` is an upper bound beyond
 which the score is provably negative (:func:`upper_bound`) and ``start`` is
@@ -93,6 +95,14 @@ def _classify(L: _Points, R: _Points):
         neg = L.a < R.t * ratio
         falling = 2 * R.a3 * ratio * ratio > L.t2
         rising = 2 * L.a3 < R.t2 * ratio * ratio
+        # the score moves from its value at one end by at most the width times its
+        # steepest possible slope: g' lies in [-2 A3(a) + T2(b), -2 A3(b) + T2(a)]
+        width = R.tau - L.tau
+        ga, gb = L.g / L.u, R.g / R.u
+        slope_hi = np.maximum(0.0, -2 * R.a3 / R.u**2 + L.t2 / L.u**2) * width
+        slope_lo = np.minimum(0.0, -2 * L.a3 / L.u**2 + R.t2 / R.u**2) * width
+        pos |= (ga + slope_lo > 0) | (gb - slope_hi > 0)
+        neg |= (ga + slope_hi < 0) | (gb - slope_lo < 0)
     return pos, neg, falling | rising
 
 
