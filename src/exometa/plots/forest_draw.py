@@ -30,7 +30,7 @@ from .text import text_width, wrap
 
 PLOTTED = ("study", "shown", "diamond", "pi")
 TICKS = 0.2  # tick marks and their labels, inches
-ROB_SIZE = 10.5  # risk-of-bias circles, points
+ROB_SIZE = 9.5  # risk-of-bias circles, points
 
 
 #: with favours labels, the smallest share of the axis on either side of the line of no effect
@@ -127,6 +127,8 @@ def _page(page, ctx, title):
     title_lines = wrap(title, (W - 2 * EDGE) / PT, FONT["title"], bold=True, max_lines=3) if title else []
     head = _header_lines(cols, attrs)
     a, b = _sections(page, cols)
+    if b > a and not _favours_fit(cols, ctx["xlim"], attrs):
+        b = a  # the favours labels need the room beside the axis: the text goes below it
     records = page.to_dict("records")
     rows = [row_lines(r, cols, W, beside_plot=i < max(a - 1, b)) for i, r in enumerate(records)]
     heights = np.array([row_height(lines) for lines in rows])
@@ -253,6 +255,12 @@ def _favours_placed(cols, xlim, attrs, beside: bool) -> list:
     start_r = placed_r[0] if placed_r[1] == "left" else placed_r[0] - wr
     below = len(left) if start_r < end_l + 0.1 else 0
     return [(placed_l[0], 0, placed_l[1], left), (placed_r[0], below, placed_r[1], right)]
+
+
+def _favours_fit(cols, xlim, attrs) -> bool:
+    """Do the favours labels fit beside their side of the line of no effect, within the plot?"""
+    placed = _favours_placed(cols, xlim, attrs, True)
+    return not placed or (placed[0][2] == "right" and placed[1][2] == "left")
 
 
 def _axis_height(cols, xlim, attrs, beside: bool) -> float:

@@ -26,6 +26,7 @@ SIZE = FONT["text"]
 LINE = SIZE * 1.22 * PT  # one line of text
 PAD = 0.03  # above and below the text of a row
 GAP = 0.08  # between columns
+SUBGAP = 0.05  # between the columns of one arm (events and total; mean, SD and total)
 EDGE = 0.06  # left and right margins
 ROB_STEP = 0.17  # between risk-of-bias circles
 PLOT_FLOOR = 0.8  # the plot is never narrower (inches)
@@ -33,6 +34,8 @@ PLOT_FLOOR = 0.8  # the plot is never narrower (inches)
 WRAPPING = {"label": 1.0, "reported": 0.8, "arm1": 0.75, "arm2": 0.75}
 #: the most lines a cell may take
 MAX_LINES = {"label": 3, "reported": 3, "arm1": 3, "arm2": 3}
+#: the arm each per-arm column belongs to
+ARM_OF = {"events1": 1, "total1": 1, "mean1": 1, "sd1": 1, "events2": 2, "total2": 2, "mean2": 2, "sd2": 2}
 NUMERIC = {"n", "events1", "total1", "events2", "total2", "mean1", "sd1", "mean2", "sd2", "weight"}
 #: what goes first when the columns do not fit: reported text, per-arm columns, n, then the weight
 #: (the markers' sizes still show it)
@@ -80,7 +83,7 @@ def _natural(layout, key, header) -> float:
 
 def plot_minimum(width: float) -> float:
     """The narrowest plot area at a figure width (inches)."""
-    return max(1.1, 0.22 * width)
+    return max(1.1, 0.2 * width)
 
 
 def plot_maximum(width: float) -> float:
@@ -120,7 +123,7 @@ def columns_for(layout, width: float, rob_width: float = 0.0) -> Columns:
         keys = left + right
         natural = {k: _natural(layout, k, headers.get(k, k)) for k in keys}
         wrapping = [k for k in keys if k in WRAPPING]
-        fixed = sum(natural[k] for k in keys if k not in WRAPPING) + GAP * (len(keys) + 1) + 2 * EDGE + rob_w
+        fixed = sum(natural[k] for k in keys if k not in WRAPPING) + _gaps(left) + GAP * (len(right) + 1) + 2 * EDGE + rob_w
         room = width - fixed
         if sum(_least(k, natural[k], headers) for k in wrapping) + plot_min <= room or attempt == len(OPTIONAL):
             break
@@ -135,9 +138,11 @@ def columns_for(layout, width: float, rob_width: float = 0.0) -> Columns:
         plot_w = plot_maximum(width)
     x = EDGE
     cols_left = []
-    for k in left:
+    for i, k in enumerate(left):
+        x += _gap(left[i - 1], k) if i else 0.0
         cols_left.append(_column(k, headers, x, widths[k]))
-        x += widths[k] + GAP
+        x += widths[k]
+    x += GAP
     plot_x = x
     x += plot_w + GAP
     cols_right = []
@@ -146,6 +151,16 @@ def columns_for(layout, width: float, rob_width: float = 0.0) -> Columns:
         x += widths[k] + GAP
     total = x - GAP + (rob_w if rob_width else 0) + EDGE
     return Columns(cols_left, cols_right, plot_x, plot_w, x, rob_width, max(total, width), tuple(dropped))
+
+
+def _gap(before: str, key: str) -> float:
+    same_arm = ARM_OF.get(before) is not None and ARM_OF.get(before) == ARM_OF.get(key)
+    return SUBGAP if same_arm else GAP
+
+
+def _gaps(left: list) -> float:
+    """The gaps between the left columns (and after them)."""
+    return sum(_gap(a, b) for a, b in zip(left, left[1:])) + GAP
 
 
 def _column(key, headers, x, width) -> Column:

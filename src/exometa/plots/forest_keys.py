@@ -38,10 +38,15 @@ def legend_items(layout) -> list:
         items.append((("pi", POOLED), "prediction interval"))
     rob = layout.attrs.get("rob")
     if rob is not None and len(rob):
-        seen = list(dict.fromkeys(j for j in rob["judgement"] if isinstance(j, str)))
-        items += [(("rob", j), f"{j[:1].upper()}{j[1:]} risk" if j not in ("no information", "some concerns") else
-                   j[:1].upper() + j[1:]) for j in seen]
+        seen = set(j for j in rob["judgement"] if isinstance(j, str))
+        order = [j for t in sorted(set(rob["tool"])) for j in TOOLS[t].judgements] + ["no information"]
+        items += [(("rob", j), _judgement_words(j)) for j in dict.fromkeys(order) if j in seen]
     return items
+
+
+def _judgement_words(j: str) -> str:
+    """'Low risk', 'Some concerns', 'No information': robvis's words."""
+    return j[:1].upper() + j[1:] + ("" if j in ("no information", "some concerns") else " risk")
 
 
 def key_lines(layout, width: float) -> list:
@@ -62,7 +67,7 @@ def key_lines(layout, width: float) -> list:
 def _legend_rows(items, width):
     rows, row, x = [], [], 0.0
     for item in items:
-        w = MARK + text_width(item[1], FONT["small"]) * PT + 0.16
+        w = _mark_room(item[0]) + text_width(item[1], FONT["small"]) * PT + 0.16
         if row and x + w > width - 2 * EDGE:
             rows.append(row)
             row, x = [], 0.0
@@ -75,11 +80,15 @@ def keys_height(layout, width: float) -> float:
     return (len(_legend_rows(legend_items(layout), width)) + len(key_lines(layout, width))) * STEP + 0.04
 
 
+def _mark_room(what) -> float:
+    return MARK + (0.04 if what[0] == "rob" else 0.0)
+
+
 def _mark(canvas, x, y, what):
     shape, colour = what
     if shape == "rob":
         frame = pd.DataFrame({"study_id": ["key"], "column": ["Overall"], "col": [0], "judgement": [colour]})
-        draw_rob_columns(canvas, frame, {"key": y}, x + 0.05, 0.0, size=8.5)
+        draw_rob_columns(canvas, frame, {"key": y}, x + 0.065, 0.0, size=9.0)
     elif shape == "diamond":
         canvas.fill([x, x + 0.05, x + 0.1, x + 0.05], [y, y - 0.04, y, y + 0.04], color=colour)
     elif shape == "pi":
@@ -96,7 +105,7 @@ def draw_keys(canvas, layout, width: float, top: float) -> None:
     for row in _legend_rows(legend_items(layout), width):
         for x, (what, text) in row:
             _mark(canvas, EDGE + x, y, what)
-            canvas.text(EDGE + x + MARK, y, text, fontsize=FONT["small"], va="center", family=FAMILY, parse_math=False)
+            canvas.text(EDGE + x + _mark_room(what), y, text, fontsize=FONT["small"], va="center", family=FAMILY, parse_math=False)
         y += STEP
     for line in key_lines(layout, width):
         canvas.text(EDGE, y, line, fontsize=FONT["small"], va="center", color=MUTED, family=FAMILY, parse_math=False)
