@@ -19,8 +19,8 @@ from .style import DEFAULT_WIDTH
 
 
 def forest(result, *, slab=None, measure=None, transf=None, width=DEFAULT_WIDTH, sort=None, level=None, title=None,
-           favours=None, by=None, flags=None, year=None, groups=None, decimals: int = 2, rows_per_page=None, page: int = 1,
-           **arms):
+           favours=None, by=None, flags=None, year=None, groups=None, rob=None, decimals: int = 2, rows_per_page=None,
+           page: int = 1, **arms):
     """A forest plot of any fitted result, as a matplotlib Figure.
 
     Parameters
@@ -56,6 +56,9 @@ def forest(result, *, slab=None, measure=None, transf=None, width=DEFAULT_WIDTH,
         Each study's year, for ``sort="year"``.
     groups : sequence, optional
         For a SubgroupResult: each study's subgroup, as given to ``subgroup_analysis``.
+    rob : RobAssessment, optional
+        Risk of bias (:func:`exometa.evidence.rob.read_risk_of_bias`; study ids are the
+        labels): its columns beside the plot (default: an analysis result's own ``rob``).
     decimals : int
         Decimals of the estimates and intervals shown as text.
     rows_per_page, page : int, optional
@@ -88,7 +91,7 @@ def forest(result, *, slab=None, measure=None, transf=None, width=DEFAULT_WIDTH,
     from .from_results import as_analysis
 
     res = as_analysis(result, slab=slab, measure=measure, level=level, title=title, flags=flags, year=year,
-                      groups=groups, **arms)
+                      groups=groups, rob=rob, **arms)
     if by is None and res.subgroups and len(res.subgroups) == 1 and not hasattr(result, "spec"):
         by = next(iter(res.subgroups))
     if favours is None and measure is None and res.spec.measure == "GEN" and res.spec.effect_measure == "Estimate":

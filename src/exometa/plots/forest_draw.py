@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
 
-from .forest_geometry import EDGE, GAP, LINE, PAD, PT, ROB_STEP, columns_for, reason_x, row_height, row_lines
+from .forest_geometry import EDGE, GAP, LINE, NBSP, PAD, PT, ROB_STEP, columns_for, reason_x, row_height, row_lines
 from .forest_keys import draw_keys, keys_height
 from .forest_pages import paginate
 from .rob import draw_rob_columns
@@ -167,6 +167,7 @@ def _page(page, ctx, title):
 
 def _writer(canvas):
     def text(x, y, s, size=FONT["text"], weight="normal", ha="left", colour="black", style="normal"):
+        s = s.replace(NBSP, " ")  # no-break spaces only steer the wrapping: the file holds plain spaces
         canvas.text(x, y, s, fontsize=size, fontweight=weight, ha=ha, va="center", color=colour, fontstyle=style,
                     family=FAMILY, parse_math=False)
 

@@ -31,9 +31,9 @@ EDGE = 0.06  # left and right margins
 ROB_STEP = 0.17  # between risk-of-bias circles
 PLOT_FLOOR = 0.8  # the plot is never narrower (inches)
 #: columns whose text may wrap, with their narrowest width (inches)
-WRAPPING = {"label": 1.0, "reported": 0.8, "arm1": 0.75, "arm2": 0.75}
+WRAPPING = {"label": 1.0, "reported": 0.8, "arm1": 0.75, "arm2": 0.75, "estimate_text": 0.75}
 #: the most lines a cell may take
-MAX_LINES = {"label": 3, "reported": 3, "arm1": 3, "arm2": 3}
+MAX_LINES = {"label": 4, "reported": 3, "arm1": 3, "arm2": 3, "estimate_text": 2}
 #: the arm each per-arm column belongs to
 ARM_OF = {"events1": 1, "total1": 1, "mean1": 1, "sd1": 1, "events2": 2, "total2": 2, "mean2": 2, "sd2": 2}
 NUMERIC = {"n", "events1", "total1", "events2", "total2", "mean1", "sd1", "mean2", "sd2", "weight"}
@@ -67,12 +67,23 @@ class Columns:
 
 
 def _cells(layout, key):
-    rows = layout[layout["kind"].isin(CELL_KINDS + (("excluded",) if key in ("label", "flags") else ()))]
+    extra = ("excluded",) if key in ("label", "flags") else ("diamond", "pi") if key in ("weight", "estimate_text") else ()
+    rows = layout[layout["kind"].isin(CELL_KINDS + extra)]
     return [str(t) for t in rows[key] if str(t)]
 
 
 def _header_width(header) -> float:
     return lines_width(str(header).split("\n"), SIZE, bold=True) * PT
+
+
+def _unbreakable(text: str, key: str) -> str:
+    """The cell's text with the spaces it must not break at made no-break spaces."""
+    return text.replace(", ", "," + NBSP) if key == "estimate_text" else text
+
+
+def _widest_word(layout, key) -> float:
+    words = (w for t in _cells(layout, key) for w in _unbreakable(t, key).split(" "))
+    return max((text_width(w, SIZE) for w in words), default=0.0) * PT
 
 
 def _natural(layout, key, header) -> float:
@@ -92,16 +103,16 @@ def plot_maximum(width: float) -> float:
     return max(plot_minimum(width), 0.36 * width)
 
 
-def _least(key, natural, headers) -> float:
-    """The narrowest a wrapping column gets: its minimum, or its header's widest line, or its text if narrower."""
-    return min(natural, max(WRAPPING[key], _header_width(headers.get(key, key))))
+def _least(key, natural, headers, layout) -> float:
+    """The narrowest a wrapping column gets: its minimum, its header's widest line or its widest word,
+    or its text if that is narrower."""
+    return min(natural, max(WRAPPING[key], _header_width(headers.get(key, key)), _widest_word(layout, key)))
 
 
-def _allot(natural: dict, wrapping: list, room: float, plot_min: float, headers: dict) -> tuple[dict, float]:
+def _allot(natural: dict, wrapping: list, room: float, plot_min: float, least: dict) -> tuple[dict, float]:
     """Widths of the wrapping columns and of the plot in ``room`` inches (what the fixed columns leave)."""
     widths = {k: natural[k] for k in wrapping}
     need = sum(widths.values())
-    least = {k: _least(k, natural[k], headers) for k in wrapping}
     if need + plot_min <= room:
         return widths, room - need
     if sum(least.values()) + plot_min <= room:
@@ -125,13 +136,14 @@ def columns_for(layout, width: float, rob_width: float = 0.0) -> Columns:
         wrapping = [k for k in keys if k in WRAPPING]
         fixed = sum(natural[k] for k in keys if k not in WRAPPING) + _gaps(left) + GAP * (len(right) + 1) + 2 * EDGE + rob_w
         room = width - fixed
-        if sum(_least(k, natural[k], headers) for k in wrapping) + plot_min <= room or attempt == len(OPTIONAL):
+        least = {k: _least(k, natural[k], headers, layout) for k in wrapping}
+        if sum(least.values()) + plot_min <= room or attempt == len(OPTIONAL):
             break
         gone = [k for k in OPTIONAL[attempt] if k in left + right]
         left, right = [k for k in left if k not in gone], [k for k in right if k not in gone]
         dropped += gone
     widths = dict(natural)
-    fitted, plot_w = _allot(natural, wrapping, room, plot_min, headers)
+    fitted, plot_w = _allot(natural, wrapping, room, plot_min, least)
     widths.update(fitted)
     if plot_w > plot_maximum(width) and "label" in widths:
         widths["label"] += plot_w - plot_maximum(width)
@@ -185,14 +197,14 @@ def row_lines(row, cols: Columns, width: float, beside_plot: bool = False) -> di
         out["span"] = wrap(keep_together(text), (end - first.x) / PT, FONT["small"], max_lines=6)
         return out
     if kind in ("group", "diamond", "pi"):
-        out["label"] = wrap(row["label"], (left_end - first.x) / PT, SIZE, bold=kind != "pi", max_lines=3)
+        out["label"] = wrap(keep_together(row["label"]), (left_end - first.x) / PT, SIZE, bold=kind != "pi", max_lines=3)
         if kind != "group":
-            out.update({c.key: [str(row[c.key])] for c in cols.right if str(row[c.key])})
+            out.update({c.key: _cell_lines(c, str(row[c.key])) for c in cols.right if str(row[c.key])})
         return out
     for c in cols.left + (cols.right if kind != "excluded" else []):
         text = str(row[c.key])
         if text:
-            out[c.key] = wrap(text, c.width / PT + 0.5, SIZE, max_lines=MAX_LINES.get(c.key, 1))
+            out[c.key] = _cell_lines(c, text)
     if kind == "excluded":
         start = reason_x(cols)
         for c in cols.left:
@@ -200,6 +212,11 @@ def row_lines(row, cols: Columns, width: float, beside_plot: bool = False) -> di
                 out.pop(c.key, None)
         out["reason"] = wrap("not pooled: " + str(row["note"]), (width - EDGE - start) / PT, FONT["small"], max_lines=4)
     return out
+
+
+def _cell_lines(col: Column, text: str) -> list:
+    """A cell's lines ("0.41 [0.13, 1.26]" breaks before its interval only)."""
+    return wrap(_unbreakable(text, col.key), col.width / PT + 0.5, SIZE, max_lines=MAX_LINES.get(col.key, 1))
 
 
 def keep_together(text: str) -> str:

@@ -48,6 +48,8 @@ def rob_columns(res, layout: pd.DataFrame) -> dict:
     for row, sid in zip(studies.index, studies["study_id"].astype(str)):
         per_row.append(cols[cols["study_id"] == sid].assign(row=int(row)))
     frame = pd.concat(per_row, ignore_index=True) if per_row else cols.assign(row=pd.Series(dtype=int))
+    for key in ("judgement", "colour"):  # a blank cell stays None (pandas would make it NaN)
+        frame[key] = pd.Series([v if isinstance(v, str) else None for v in frame[key]], dtype=object)
     return {"rob": frame, "rob_tool": tools[0] if len(tools) == 1 else ""}
 
 

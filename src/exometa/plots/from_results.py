@@ -143,13 +143,14 @@ def _measure_of(r, measure):
 
 
 def as_analysis(result, *, slab=None, measure=None, level=None, title=None, flags=None, unit="", year=None, groups=None,
-                by="subgroup", **arms):
+                by="subgroup", rob=None, **arms):
     """An :class:`~exometa.analysis.run.AnalysisResult` for ``result`` (see the module docstring).
 
     ``arms``: per-study ``ai, n1i, ci, n2i`` (events and totals) or ``m1i, sd1i,
     n1i, m2i, sd2i, n2i`` (means, SDs, totals), shown in RevMan's per-arm columns.
     ``flags`` maps a study label to its flags (``{"Lee 2017": {"unverifiable": "no record"}}``),
-    ``year`` gives each study's year (for ``sort="year"``).
+    ``year`` gives each study's year (for ``sort="year"``), ``rob`` a risk-of-bias
+    assessment (:func:`exometa.evidence.rob.read_risk_of_bias`) whose study ids are the labels.
     """
     from ..analysis.pool import ONE_STUDY, Fit
     from ..analysis.run import AnalysisResult
@@ -158,7 +159,8 @@ def as_analysis(result, *, slab=None, measure=None, level=None, title=None, flag
     if unknown:
         raise ExometaError(f"Unknown argument(s) {', '.join(sorted(unknown))}; per-arm data are {', '.join(ARM_NAMES)}.")
     if isinstance(result, AnalysisResult):
-        return _analysis_at_level(result, level)
+        res = _analysis_at_level(result, level)
+        return dataclasses.replace(res, rob=rob) if rob is not None else res
     if isinstance(result, MetaRegressionResult):
         raise ExometaError("A meta-regression has no single pooled estimate to draw in a forest plot; draw it with "
                            "exometa.plots.regplot (a bubble plot), or fit subgroups with subgroup_analysis.")
@@ -191,7 +193,7 @@ def as_analysis(result, *, slab=None, measure=None, level=None, title=None, flag
     fit = Fit("all studies", int(r.k), r, ONE_STUDY if int(r.k) == 1 else "", pooled, w)
     studies = {lab: {"year": y} for lab, y in zip(labels, _array("year", year, k))} if year is not None else {}
     res = AnalysisResult(spec, effects, {str(a): b for a, b in (flags or {}).items()}, [], [], fit, unit=unit,
-                         studies=studies)
+                         studies=studies, rob=rob)
     if sg is None:
         return res
     members = _members(sg, labels, yi, vi, groups)

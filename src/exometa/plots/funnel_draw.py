@@ -147,6 +147,7 @@ def _shown(layout, labels, boxes, key):
 
 def _writer(canvas):
     def text(x, y, s, size=FONT["text"], weight="normal", ha="left", colour="black", style="normal"):
+        s = s.replace(NBSP, " ")
         canvas.text(x, y, s, fontsize=size, fontweight=weight, ha=ha, va="center", color=colour, fontstyle=style,
                     family=FAMILY, parse_math=False)
 

@@ -58,7 +58,13 @@ def lines_width(lines, size: float, bold: bool = False) -> float:
 
 
 def _break_word(word: str, width: float, size: float, bold: bool) -> list[str]:
-    """A word wider than ``width`` broken into pieces that fit."""
+    """A word wider than ``width`` broken into pieces that fit: after a hyphen or slash where one
+    allows it, else between characters."""
+    cut = max((i for i, c in enumerate(word[:-1]) if c in "-/" and text_width(word[: i + 1], size, bold) <= width),
+              default=None)
+    if cut is not None:
+        rest = word[cut + 1 :]
+        return [word[: cut + 1]] + (_break_word(rest, width, size, bold) if text_width(rest, size, bold) > width else [rest])
     pieces, piece = [], ""
     for c in word:
         if piece and text_width(piece + c, size, bold) > width:
