@@ -108,11 +108,11 @@ def test_width_must_be_known(bcg_reml):
 
 
 def test_large_reviews_render_quickly_enough(tmp_path):
-    """2,000 studies: 50 pages laid out and the first drawn within seconds, not minutes."""
+    """2,000 studies: laid out in 50 pages, and one of them drawn, in seconds (not minutes)."""
     import time
 
     rng = np.random.default_rng(3)
     res = exometa.meta_analysis(rng.normal(0, 0.3, 2000), rng.uniform(0.01, 0.1, 2000), method="DL")
     start = time.perf_counter()
     figs = exometa.plots.forest(res, measure="SMD", rows_per_page=40, page=50)
-    assert isinstance(figs, Figure) and time.perf_counter() - start < 60
+    assert isinstance(figs, Figure) and time.perf_counter() - start < 20

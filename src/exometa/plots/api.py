@@ -97,10 +97,7 @@ def forest(result, *, slab=None, measure=None, transf=None, width=DEFAULT_WIDTH,
     if favours is None and measure is None and res.spec.measure == "GEN" and res.spec.effect_measure == "Estimate":
         favours = False  # the measure is not known: no words about its direction
     lay = forest_layout(res, by=by, decimals=decimals, sort=sort, transf=transf, favours=favours)
-    figures = forest_figures(lay, width, title, rows_per_page)
-    if not 1 <= int(page) <= len(figures):
-        raise ExometaError(f"`page` must be between 1 and {len(figures)} (the plot has {len(figures)} page(s)); got {page!r}.")
-    return figures[int(page) - 1]
+    return forest_figures(lay, width, title, rows_per_page, pages=[page])[0]
 
 
 def funnel(result, *, slab=None, measure=None, level=None, width=DEFAULT_WIDTH, title=None, flags=None, labels="auto",

@@ -86,15 +86,25 @@ def _rob_width(layout) -> float:
     return ROB_STEP + max(text_width(t, FONT["small"]) for t in rob["tool"]) * PT + 0.05
 
 
-def forest_figures(layout, width=DEFAULT_WIDTH, title: str | None = None, rows_per_page: int | None = None) -> list:
-    """The layout drawn as one Figure per page (one Figure when ``rows_per_page`` is None)."""
+def forest_figures(layout, width=DEFAULT_WIDTH, title: str | None = None, rows_per_page: int | None = None,
+                   pages=None) -> list:
+    """The layout drawn as one Figure per page (one Figure when ``rows_per_page`` is None);
+    ``pages`` (numbers from 1) draws only those."""
     w = width_inches(width)
     cols = columns_for(layout, w, _rob_width(layout))
     w_all = layout["w"].to_numpy(float)
     wmax = float(np.nanmax(w_all)) if np.isfinite(w_all).any() else 1.0
     context = {"cols": cols, "xlim": x_limits(layout), "wmax": wmax, "full": layout}
     title = title if title is not None else layout.attrs.get("title", "")
-    return [_page(page, context, title) for page in paginate(layout, rows_per_page)]
+    parts = paginate(layout, rows_per_page)
+    if pages is not None:
+        bad = [n for n in pages if not 1 <= int(n) <= len(parts)]
+        if bad:
+            from ..errors import ExometaError
+
+            raise ExometaError(f"`page` must be between 1 and {len(parts)} (the plot has {len(parts)} page(s)); got {bad[0]!r}.")
+        parts = [parts[int(n) - 1] for n in pages]
+    return [_page(page, context, title) for page in parts]
 
 
 def forest_figure(layout, width=DEFAULT_WIDTH, title: str | None = None):
@@ -280,7 +290,7 @@ def _plot_axes(fig, cols, xlim, attrs, rows_top, axis_y, W, H):
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
     else:
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=max(4, int(cols.plot_w / 0.35)), steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=max(5, int(cols.plot_w / 0.28)), steps=[1, 2, 2.5, 5, 10]))
     ax.set_xlim(*xlim)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
