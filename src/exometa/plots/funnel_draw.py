@@ -11,7 +11,6 @@ under the plot names them.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -78,9 +77,13 @@ def funnel_figure(layout, width=DEFAULT_WIDTH, title: str | None = None, labels:
     title = title if title is not None else layout.attrs.get("title", "")
     heads = ["Contour-enhanced funnel plot"] + (wrap(title, (W - 0.2) / PT, FONT["title"], bold=True, max_lines=2)
                                                 if title else [])
-    top = 0.08 + len(heads) * FONT["title"] * 1.25 * PT + 0.22
-    plot_h = min(max(2.2, 0.5 * W), 3.6)
     left, right = 0.62, 0.15
+    note = f"k = {len(layout)}" + (": too few studies to judge funnel asymmetry (small-study effects or publication bias)."
+                                    if len(layout) < 10 else "")
+    notes = wrap(note, (W - left - right) / PT, FONT["small"], max_lines=3)
+    note_h = FONT["small"] * 1.25 * PT
+    top = 0.08 + len(heads) * FONT["title"] * 1.25 * PT + 0.06 + len(notes) * note_h + 0.04
+    plot_h = min(max(2.2, 0.5 * W), 3.6)
     frame = (left, top, W - right, top + plot_h)
     se_max = float(layout["se"].max()) * 1.12 if len(layout) else 1.0
     xlim = _limits(layout, se_max)
@@ -89,7 +92,7 @@ def funnel_figure(layout, width=DEFAULT_WIDTH, title: str | None = None, labels:
         return (left + (x - xlim[0]) / (xlim[1] - xlim[0]) * (frame[2] - left), top + se / se_max * plot_h)
 
     points = [at(x, s) for x, s in zip(layout["yi"], layout["se"])]
-    texts, key = _label_texts(layout, labels, points, frame)
+    boxes, key = _label_boxes(layout, labels, points, frame)
     legend = _legend(layout)
     key_lines = wrap("; ".join(f"{n} {lab}".replace(" ", NBSP) for n, lab in key), (W - 0.2) / PT,
                      FONT["small"], max_lines=40) if key else []
@@ -106,11 +109,9 @@ def funnel_figure(layout, width=DEFAULT_WIDTH, title: str | None = None, labels:
     text = _writer(canvas)
     for j, line in enumerate(heads):
         text(0.08, 0.08 + (j + 0.5) * FONT["title"] * 1.25 * PT, line, size=FONT["title"], weight="bold")
-    note = f"k = {len(layout)}" + (": too few studies to judge funnel asymmetry (small-study effects or publication bias)."
-                                    if len(layout) < 10 else "")
-    for j, line in enumerate(wrap(note, (W - left) / PT, FONT["small"], max_lines=2)[:1]):
-        text(left, top - 0.12, line, size=FONT["small"], style="italic")
-    for box, t in zip(texts, _shown(layout, labels, texts, key)):
+    for j, words in enumerate(notes):
+        text(left, top - 0.04 - (len(notes) - j - 0.5) * note_h, words, size=FONT["small"], style="italic")
+    for box, t in zip(boxes, [n for n, _ in key] if key else [str(s) for s in layout["label"]]):
         if box is not None:
             x = {"left": box[0], "right": box[2], "center": (box[0] + box[2]) / 2}[box[4]]
             text(x, (box[1] + box[3]) / 2, t, size=FONT["small"], ha=box[4])
@@ -128,7 +129,7 @@ def funnel_figure(layout, width=DEFAULT_WIDTH, title: str | None = None, labels:
     return fig
 
 
-def _label_texts(layout, labels, points, frame):
+def _label_boxes(layout, labels, points, frame):
     """(boxes, key): names placed where they fit, else numbers and the key of numbers to names."""
     if labels == "none" or not len(layout):
         return [None] * len(layout), []
@@ -139,10 +140,6 @@ def _label_texts(layout, labels, points, frame):
             return boxes, []
     numbers = [str(n) for n in layout["number"]]
     return place_labels(points, numbers, frame), list(zip(numbers, names))
-
-
-def _shown(layout, labels, boxes, key):
-    return [n for n, _ in key] if key else [str(s) for s in layout["label"]]
 
 
 def _writer(canvas):
