@@ -236,3 +236,17 @@ def test_k0_is_a_list_of_studies_not_a_plot():
     lay = forest_layout(res)
     assert lay.kind.iloc[0] == "note" and lay.label.iloc[0] == "No pooled estimate"
     assert lay.attrs["left"] == ["label", "flags"] and lay.attrs["right"] == [] and lay.attrs["measure_title"] == ""
+
+
+def test_a_single_group_proportion_shows_its_events_and_total():
+    xi, ni = [4, 10, 7, 15], [20, 40, 30, 50]
+    es = exometa.effect_sizes("PLO", xi=xi, ni=ni)
+    res = exometa.meta_analysis(es.yi, es.vi, slab=["A", "B", "C", "D"])
+    lay = forest_layout(as_analysis(res, measure="PLO", xi=xi, ni=ni))
+    rows = studies(lay)
+    assert rows.events1.tolist() == ["4", "10", "7", "15"] and rows.total1.tolist() == ["20", "40", "30", "50"]
+    assert lay.attrs["left"] == ["label", "events1", "total1"] and lay.attrs["arm_groups"] == []
+    close(rows.x, [4 / 20, 10 / 40, 7 / 30, 15 / 50])  # back-transformed from the logit scale
+    assert lay.attrs["null"] is None and lay.attrs["favours"] is None
+    with pytest.raises(ExometaError, match="Give both `xi` and `ni`"):
+        as_analysis(res, xi=xi)

@@ -67,7 +67,8 @@ def forest(result, *, slab=None, measure=None, transf=None, width=DEFAULT_WIDTH,
     **arms
         Per-arm data for RevMan's columns: ``ai, n1i, ci, n2i`` (events and
         totals; Mantel-Haenszel and Peto results need them for their weights),
-        or ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (means, SDs and totals).
+        ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (means, SDs and totals), or ``xi, ni``
+        (one group's events and total, for proportions).
 
     Returns
     -------

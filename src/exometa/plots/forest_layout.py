@@ -16,7 +16,7 @@ text, note  heterogeneity, tests, model, messages
 ==========  ==================================================================
 
 Per-arm columns follow RevMan: ``events1, total1, events2, total2`` for
-dichotomous outcomes; ``mean1, sd1, total1, mean2, sd2, total2`` for
+dichotomous outcomes (``events1, total1`` alone for a single group's proportion); ``mean1, sd1, total1, mean2, sd2, total2`` for
 continuous outcomes when the analysis keeps the arms' means and SDs
 (``StudyEffect.m1, sd1, m2, sd2``), else the arms as reported (``arm1``,
 ``arm2``); what the source reports (``reported``) for a change within a group
@@ -357,7 +357,7 @@ def _columns(res, frame):
     frame = frame[frame["kind"].isin(["study", "shown"])]
     if frame.empty:
         return left, [], []
-    if _has(frame, "events1") or _has(frame, "events2"):
+    if _has(frame, "events2"):
         keys = (("events1", "total1"), ("events2", "total2"))
     elif _has(frame, "mean1") or _has(frame, "mean2"):
         keys = (("mean1", "sd1", "total1"), ("mean2", "sd2", "total2"))
@@ -366,6 +366,8 @@ def _columns(res, frame):
     if keys:
         groups = [("Treatment", keys[0]), ("Control", keys[1])]
         left += [*keys[0], *keys[1]]
+    elif _has(frame, "events1"):  # one group's events and total (proportions)
+        left += ["events1", "total1"]
     elif family in ARM_HEADERS and (_has(frame, "arm1") or _has(frame, "arm2")):
         left += ["arm1", "arm2"]
     else:

@@ -35,7 +35,7 @@ from ..errors import ExometaError
 from ..models.results import MetaRegressionResult, MetaResult
 from ..models.subgroups import SubgroupResult
 
-ARM_NAMES = ("ai", "n1i", "ci", "n2i", "m1i", "sd1i", "m2i", "sd2i")
+ARM_NAMES = ("ai", "n1i", "ci", "n2i", "m1i", "sd1i", "m2i", "sd2i", "xi", "ni")
 
 
 def at_level(r, level):
@@ -110,6 +110,9 @@ def _effects(labels, yi, vi, arms, by_counts):
     effects = []
     for i, lab in enumerate(labels):
         e = StudyEffect(lab, lab, arm="", yi=float(yi[i]), vi=float(vi[i]))
+        if arms.get("xi") is not None:  # one group's events and total (proportions)
+            e.counts = (arms["xi"][i], arms["ni"][i], math.nan, math.nan)
+            e.n = arms["ni"][i]
         if arms.get("ai") is not None:
             e.counts = (arms["ai"][i], arms["n1i"][i], arms["ci"][i], arms["n2i"][i])
             e.by_counts = by_counts  # in a Mantel-Haenszel or Peto fit even when its own estimate is not estimable
@@ -131,7 +134,10 @@ def _arms(k, given):
     if any(means) and not (all(means) and counts[1] and counts[3]):
         raise ExometaError("Give all of `m1i`, `sd1i`, `n1i`, `m2i`, `sd2i`, `n2i` (means, SDs and totals in each arm) "
                            "or none of them.")
-    return arms if any(counts) or any(means) else {}
+    one = [arms[n] is not None for n in ("xi", "ni")]
+    if any(one) and not all(one):
+        raise ExometaError("Give both `xi` and `ni` (events and total in the group) or neither.")
+    return arms if any(counts) or any(means) or any(one) else {}
 
 
 def _measure_of(r, measure):
@@ -146,8 +152,9 @@ def as_analysis(result, *, slab=None, measure=None, level=None, title=None, flag
                 by="subgroup", rob=None, **arms):
     """An :class:`~exometa.analysis.run.AnalysisResult` for ``result`` (see the module docstring).
 
-    ``arms``: per-study ``ai, n1i, ci, n2i`` (events and totals) or ``m1i, sd1i,
-    n1i, m2i, sd2i, n2i`` (means, SDs, totals), shown in RevMan's per-arm columns.
+    ``arms``: per-study ``ai, n1i, ci, n2i`` (events and totals), ``m1i, sd1i,
+    n1i, m2i, sd2i, n2i`` (means, SDs, totals) or ``xi, ni`` (one group's events
+    and total), shown in RevMan's per-arm columns.
     ``flags`` maps a study label to its flags (``{"Lee 2017": {"unverifiable": "no record"}}``),
     ``year`` gives each study's year (for ``sort="year"``), ``rob`` a risk-of-bias
     assessment (:func:`exometa.evidence.rob.read_risk_of_bias`) whose study ids are the labels.
