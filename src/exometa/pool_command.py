@@ -169,6 +169,17 @@ def count_weights(method: str, measure: str, ai, bi=None, ci=None, di=None, n1i=
     return 100 * w / w.sum()
 
 
+def unique_labels(labels, rows) -> list:
+    """Labels made unique for a forest plot: a repeated label gets its file row, ``'Comstock et al (row 13)'``.
+
+    >>> unique_labels(["A", "B", "A"], [2, 3, 4])
+    ['A (row 2)', 'B', 'A (row 4)']
+    """
+    labels = [str(x) for x in labels]
+    counts = {x: labels.count(x) for x in labels}
+    return [f"{x} (row {r})" if counts[x] > 1 else x for x, r in zip(labels, rows)]
+
+
 def _draw_forest(args, files, labels, yi, vi, res, weights=None):
     import dataclasses
 
@@ -220,6 +231,12 @@ def _transf_text(t: dict, level: float) -> str:
     return text + "."
 
 
+def _forest_labels(labels, keep) -> list:
+    rows = [i + 2 for i in range(len(labels))]  # file rows: after the header line, 1-based
+    kept = np.asarray(keep)
+    return unique_labels(labels[kept].tolist(), [r for r, k in zip(rows, kept) if k])
+
+
 def pool_command(args) -> int:
     """Run ``exometa pool`` (see the module docstring); returns the exit status."""
     from .inputs import read_table
@@ -238,11 +255,12 @@ def pool_command(args) -> int:
 
             es = effect_sizes("PETO" if args.method == "PETO" else (args.measure or "OR"), **given)
             weights = count_weights(args.method, args.measure or "OR", **given)
-            _draw_forest(args, files, labels[keep].tolist(), es["yi"].to_numpy(), es["vi"].to_numpy(), res, weights)
+            _draw_forest(args, files, _forest_labels(labels, keep), es["yi"].to_numpy(), es["vi"].to_numpy(), res,
+                         weights)
     else:
         res, keep, yi, vi = _inverse_variance(args, df, labels)
         if files:
-            _draw_forest(args, files, labels[keep].tolist(), yi[keep].to_numpy(), vi[keep].to_numpy(), res)
+            _draw_forest(args, files, _forest_labels(labels, keep), yi[keep].to_numpy(), vi[keep].to_numpy(), res)
     dropped = labels[~np.asarray(keep)].tolist()
     missing = ("counts" if args.method in ("MH", "PETO") else
                "yi, vi or a moderator" if args.mods else "yi or vi")
