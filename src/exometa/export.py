@@ -66,14 +66,18 @@ def defuse(text):
 
 def defuse_frame(frame):
     """A copy of ``frame`` with every text cell defused (column names too)."""
-    import pandas as pd
-
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+        if _texty(out[col]):
             out[col] = out[col].map(defuse)
     out.columns = [defuse(str(c)) for c in out.columns]
     return out
+
+
+def _texty(values) -> bool:
+    import pandas as pd
+
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
 
 
 def check_cell_sizes(frame, where: str) -> None:
@@ -83,7 +87,7 @@ def check_cell_sizes(frame, where: str) -> None:
         if len(str(col)) > EXCEL_CELL_LIMIT:
             too_long.append(f"the name of column {j + 1} ({len(str(col)):,} characters)")
         values = frame[col]
-        if values.dtype != object and not str(values.dtype).startswith("string"):
+        if not _texty(values):
             continue
         for i, value in enumerate(values):
             if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:

@@ -186,12 +186,24 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         raise
 
 
+@contextlib.contextmanager
+def _writing_into(out: OutputFolder):
+    """Any failure to write the new set (from code that writes files itself) as one OutputError."""
+    from .outputs import OutputError, describe_os_error
+
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(describe_os_error(exc, exc.filename or out.folder, "write")
+                          + f" {out.folder} was left as it was.") from exc
+
+
 def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full) -> RunOutcome:
     from .export import write_csv
     from .figure_jobs import draw_all
     from .report.build import build_report
 
-    with out:
+    with out, _writing_into(out):
         _check_owners(planned, out)
         units, figs, to_draw, skipped = [], {r.spec.name: [] for r in results}, [], []
         kept = {}
