@@ -130,8 +130,8 @@ def read_xlsx_table(path, sheet: str | None = None):
 
     from .workbook.safety import preflight
 
-    preflight(path)
     with reading(path, "data file"):
+        preflight(path)
         from openpyxl import load_workbook
 
         names = load_workbook(path, read_only=True).sheetnames
@@ -160,8 +160,10 @@ def read_table(path, sheet: str | None = None, encoding: str | None = None):
     raise InputError(f"{path}: unsupported file type {suffix or '(no suffix)'!r}; save it as .csv or .xlsx.")
 
 
-def explain_analysis_files(folder) -> list[str]:
-    """What is wrong with each file in an analysis folder that cannot be read at all."""
+def explain_analysis_files(folder, syntax: bool = True) -> list[str]:
+    """What is wrong with each file in an analysis folder that cannot be read at all: a folder
+    named ``*.toml``, an unreadable file, a byte-order mark, text that is not UTF-8 and, with
+    ``syntax``, TOML that does not parse."""
     import tomllib
 
     problems = []
@@ -183,7 +185,8 @@ def explain_analysis_files(folder) -> list[str]:
             problems.append(str(_not_utf8(p, raw, exc)).rstrip("."))
             continue
         try:
-            tomllib.loads(text)
+            if syntax:
+                tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             problems.append(f"{p} is not valid TOML ({exc}); check the quotes and brackets on that line")
     return problems
@@ -195,11 +198,12 @@ def load_analysis_files(folder):
 
     try:
         return load_specs(folder)
-    except ExometaError:
-        raise
     except Exception as exc:
-        problems = explain_analysis_files(folder) if Path(folder).is_dir() else []
+        problems = explain_analysis_files(folder, syntax=not isinstance(exc, ExometaError)) \
+            if Path(folder).is_dir() else []
         if problems:
             raise InputError("; ".join(problems) + ".") from exc
+        if isinstance(exc, ExometaError):
+            raise
         with reading(folder, "analysis folder"):
             raise

@@ -285,6 +285,18 @@ class CommitSummary:
     kept: list = field(default_factory=list)  # stale outputs edited by hand: left, not deleted
 
 
+def check_output_path(folder) -> None:
+    """Refuse at once an output folder that is a file, or lies under one (nothing is created)."""
+    f = Path(folder)
+    if f.exists() and not f.is_dir():
+        raise OutputError(f"{f} is a file, not a folder. Give a folder for the outputs (e.g. --figures figures).")
+    for parent in f.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"cannot create the folder {f}: {parent} is a file. Check the path.")
+            return
+
+
 def state_dir_for(folder: Path) -> Path:
     """Where the lock, journal, staging and manifest of ``folder`` live (see the module docstring)."""
     return folder.parent / ".exometa" / folder.name
@@ -336,8 +348,7 @@ class OutputFolder:
 
     def _prepare_folder(self) -> None:
         f = self.folder
-        if f.exists() and not f.is_dir():
-            raise OutputError(f"{f} is a file, not a folder. Give a folder for the outputs (e.g. --figures figures).")
+        check_output_path(f)
         try:
             f.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExometaError
-from .outputs import OutputFolder, Unit
+from .outputs import OutputFolder, Unit, check_output_path
 
 REPORT_FILES = ("report.html", "report.md")
 UNSAFE_CHARACTERS = set('/\\\0:*?"<>|')
@@ -164,6 +164,9 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
     from .workbook.reader import WorkbookError, read_workbook
 
     say = progress or (lambda msg: None)
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+        raise ExometaError(f"`jobs` must be a whole number, 1 or more; got {jobs!r}.")
+    check_output_path(figures)
     with reading(workbook, "workbook"):
         wb = read_workbook(workbook)
     if wb.errors:
