@@ -217,7 +217,9 @@ def test_a_latin1_csv_reads_with_encoding(tmp_path, capsys):
     _bad_inputs(tmp_path)
     assert main(["pool", "--data", str(tmp_path / "latin1.csv"), "--yi", "yi", "--vi", "vi", "--slab", "study",
                  "--encoding", "latin-1", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["slab"] == ["Gómez"]
+    out, err = capsys.readouterr()
+    assert json.loads(out)["slab"] == ["Gómez"]
+    assert err == "exometa: warning: k = 1: tau^2 is set to 0 and the pooled estimate is that study's own.\n"
 
 
 def test_a_refused_run_lists_the_problems_with_labels_and_exits_2(tmp_path, capsys):

@@ -36,6 +36,7 @@ import argparse
 import signal
 import sys
 import threading
+import warnings
 
 EXIT_OK, EXIT_CHECK_ERRORS, EXIT_BAD_INPUT, EXIT_OUTPUT, EXIT_BUG = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -74,155 +75,6 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         if action.default in (None, [], ()):
             return text + " (default: none)"
         return text + " (default: %(default)s)"
-
-
-# ---------------------------------------------------------------------------------------------
-# commands (each imports what it needs)
-
-
-def _check(args) -> int:
-    import json
-
-    from .inputs import reading
-    from .workbook.reader import read_workbook
-
-    with reading(args.path, "workbook"):
-        wb = read_workbook(args.path)
-    if args.json or args.flags:
-        from .evidence import flag_table
-
-        flags = flag_table(wb.studies)
-    if args.json:
-        json.dump({"problems": [p.to_dict() for p in wb.problems], "flags": flags.to_dict("records")},
-                  sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        for p in wb.problems:
-            print(f"{p.level.upper()}: {p}")
-        if args.flags:
-            print("\nEvidence flags (computed):")
-            for label, group in flags.groupby("label", sort=False):
-                print(f"  {label}: " + "; ".join(f"{r.flag} ({r.reason})" for r in group.itertuples()))
-        print(f"\n{wb.path.name}: {len(wb.studies)} studies, {len(wb.outcomes)} outcome rows; "
-              f"{len(wb.errors)} error(s), {len(wb.warnings)} warning(s).")
-    return EXIT_CHECK_ERRORS if wb.errors else EXIT_OK
-
-
-def _say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def _run(args) -> int:
-    from .run_command import run_outputs
-    from .workbook.reader import WorkbookError
-
-    try:
-        outcome = run_outputs(args.workbook, args.analyses, args.figures, args.analysis or None, _say,
-                              jobs=args.jobs, wait=args.wait, full=args.full)
-    except WorkbookError as exc:
-        wb = exc.workbook
-        for p in wb.problems:
-            print(f"{p.level.upper()}: {p}", file=sys.stderr)
-        print(f"exometa: error: {wb.path.name} has {len(wb.errors)} error(s) (listed above); nothing was run. "
-              "Fix them (exometa check shows them), then run again.", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    for res in outcome.results:
-        print(f"{res.spec.name}: k = {res.main.k} pooled; certainty {res.certainty}")
-    if outcome.skipped:
-        print(f"figures unchanged since the last run, not drawn: {', '.join(outcome.skipped)}")
-    if outcome.drawn:
-        print(f"figures drawn: {', '.join(outcome.drawn)}")
-    print(f"{outcome.folder}: {len(outcome.written)} file(s) written, {len(outcome.unchanged)} unchanged"
-          + (f", {len(outcome.removed)} stale removed ({', '.join(outcome.removed)})" if outcome.removed else "")
-          + f"; report: {outcome.report[0].name}, {outcome.report[1].name}")
-    return EXIT_OK
-
-
-def _pool(args) -> int:
-    from .pool_command import pool_command
-
-    return pool_command(args)
-
-
-def _effects(args) -> int:
-    from pathlib import Path
-
-    from .effects import effect_sizes
-    from .export import csv_bytes, write_csv, write_xlsx
-    from .inputs import read_table
-    from .outputs import OutputError
-
-    df = read_table(args.data, args.sheet, args.encoding)
-    es = effect_sizes(args.measure, df, **effect_columns(args))
-    if not args.out:
-        sys.stdout.write(csv_bytes(es).decode("utf-8"))
-        return EXIT_OK
-    out = Path(args.out)
-    if out.is_dir():
-        raise OutputError(f"--out {out} is a folder; give a file name ending in .csv or .xlsx.")
-    if not out.parent.is_dir():
-        raise OutputError(f"--out {out}: the folder {out.parent} does not exist. Create it, or choose another place.")
-    suffix = out.suffix.lower()
-    if suffix == ".xlsx":
-        write_xlsx(es, out)
-    elif suffix == ".csv":
-        write_csv(es, out)
-    else:
-        raise OutputError(f"--out {out}: give a file name ending in .csv or .xlsx.")
-    print(f"wrote {out}: {len(es)} rows", file=sys.stderr)
-    return EXIT_OK
-
-
-def effect_columns(args) -> dict:
-    """The effect-size input columns named on the command line (--ai tpos ... -> {'ai': 'tpos'})."""
-    return {a: getattr(args, a) for a in EFFECT_ARGS if getattr(args, a, None) is not None}
-
-
-def _writing(path):
-    """Errors of a writer that does not use exometa.outputs, as one OutputError."""
-    from contextlib import contextmanager
-
-    from .outputs import OutputError, describe_os_error
-
-    @contextmanager
-    def guard():
-        try:
-            yield
-        except OSError as exc:
-            raise OutputError(describe_os_error(exc, getattr(exc, "filename", None) or path)) from exc
-
-    return guard()
-
-
-def _new_workbook(args) -> int:
-    from pathlib import Path
-
-    from .workbook.writer import new_workbook
-
-    with _writing(args.path):
-        path = new_workbook(Path(args.path))
-    print(f"wrote {path}: sheets studies, outcomes, dictionary, lists. Fill it in, then run `exometa check {path}`.")
-    return EXIT_OK
-
-
-def _import_revman(args) -> int:
-    from pathlib import Path
-
-    from .inputs import reading
-
-    try:
-        from .workbook.revman import import_revman
-    except ImportError:
-        raise RuntimeError("exometa.workbook.revman is missing from this installation") from None
-    src, out = Path(args.source), Path(args.out)
-    if not src.is_file():
-        from .inputs import InputError
-
-        raise InputError(f"{src}: no such file. Give the path of a RevMan 5 file (.rm5).")
-    with reading(src, "RevMan file"), _writing(out):
-        result = import_revman(src, out)
-    print(f"wrote {result if result is not None else out}. Check it with `exometa check {out}`.")
-    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,14 +157,14 @@ def _add_revman(p):
     p.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
 
 
-#: name -> (one-line help, function adding its arguments, handler)
+#: name -> (one-line help, function adding its arguments, handler in exometa.cli_commands)
 COMMANDS = {
-    "run": ("run the analyses and replace the figures, tables and report (only what changed is redrawn)", _add_run, _run),
-    "check": ("check a workbook: every problem by sheet, cell and study, with the fix", _add_check, _check),
-    "pool": ("pool effect sizes from a CSV/XLSX file (inverse variance, Mantel-Haenszel, Peto)", _add_pool, _pool),
-    "effects": ("compute effect sizes (yi, vi) from a CSV/XLSX file", _add_effects, _effects),
-    "new-workbook": ("write an empty workbook for a new review", _add_new, _new_workbook),
-    "import-revman": ("import a RevMan 5 file (.rm5) into a new workbook", _add_revman, _import_revman),
+    "run": ("run the analyses and replace the figures, tables and report (only what changed is redrawn)", _add_run, "run"),
+    "check": ("check a workbook: every problem by sheet, cell and study, with the fix", _add_check, "check"),
+    "pool": ("pool effect sizes from a CSV/XLSX file (inverse variance, Mantel-Haenszel, Peto)", _add_pool, "pool"),
+    "effects": ("compute effect sizes (yi, vi) from a CSV/XLSX file", _add_effects, "effects"),
+    "new-workbook": ("write an empty workbook for a new review", _add_new, "new_workbook"),
+    "import-revman": ("import a RevMan 5 file (.rm5) into a new workbook", _add_revman, "import_revman"),
 }
 
 
@@ -336,7 +188,7 @@ def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
                        help="on failure, also print the traceback (for bug reports)")
         if command in ("*", name):
             add(p)
-        p.set_defaults(func=handler)
+        p.set_defaults(handler=handler)
     return parser
 
 
@@ -381,6 +233,11 @@ def _failure(exc: BaseException, debug: bool) -> int:
     return EXIT_BUG
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings as one line each, without the source line they came from."""
+    print(f"exometa: warning: {message}", file=sys.stderr)
+
+
 def _on_sigterm(signum, frame):
     raise Terminated()
 
@@ -397,7 +254,11 @@ def main(argv=None) -> int:
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
     try:
-        return args.func(args)
+        from . import cli_commands
+
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return getattr(cli_commands, args.handler)(args)
     except BrokenPipeError:  # output piped into `head` and closed early: stop quietly
         import os
 

@@ -21,9 +21,10 @@ journal is deleted last. A run stopped at any point therefore leaves:
   Ctrl-C or SIGTERM are held back for the few milliseconds the renames take,
   so only SIGKILL or a power cut can stop a switch half-way).
 
-**One run at a time** — a lock on the folder (``fcntl.lockf``, released by the
-operating system when the process ends, however it ends). A second run on the
-same folder waits for the first (saying so), up to ``wait`` seconds.
+**One run at a time** — a lock on the folder (:mod:`exometa.folder_lock`,
+released by the operating system when the process ends, however it ends). A
+second run on the same folder waits for the first (saying so), up to ``wait``
+seconds.
 
 Where things live: the folder holds only the outputs. The lock, the journal,
 the staging folder and the manifest (content hashes of the outputs, used by
@@ -44,7 +45,6 @@ import secrets
 import shutil
 import signal
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,101 +164,6 @@ def signals_held():
 
 
 # ---------------------------------------------------------------------------------------------
-# the lock
-
-
-_HELD: set = set()  # lock files held by this process (POSIX locks do not exclude threads of one process)
-_HELD_GUARD = threading.Lock()
-
-
-class FolderLock:
-    """An exclusive lock on an output folder, held by this process only (not by its children)."""
-
-    def __init__(self, path: Path, folder: Path):
-        self.path, self.folder, self.fd = path, folder, None
-        self._mine = False
-
-    def _claim(self) -> bool:
-        with _HELD_GUARD:
-            if self.path in _HELD:
-                return False
-            _HELD.add(self.path)
-            self._mine = True
-            return True
-
-    def acquire(self, wait: float, say) -> None:
-        """Take the lock, waiting up to ``wait`` seconds (saying so once) for whoever holds it."""
-        deadline, told = time.monotonic() + max(wait, 0.0), False
-
-        def pause(holder: str) -> None:
-            nonlocal told
-            if time.monotonic() >= deadline:
-                self.release()
-                raise OutputError(
-                    f"another exometa run{holder} is writing to {self.folder}; wait for it to finish "
-                    "(or stop it), then run again" + (f" (waited {wait:.0f} s)" if wait else "") + "."
-                )
-            if not told:
-                say(f"waiting for another exometa run{holder} to finish writing to {self.folder} ...")
-                told = True
-            time.sleep(0.05)
-
-        # Another thread of this process first: the lock file is opened only once this process's
-        # claim is ours, since closing any descriptor of it would drop a POSIX lock held here.
-        while not self._claim():
-            pause(" (in this process)")
-        try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            self.release()
-            raise OutputError(describe_os_error(exc, self.path, "create the lock file")) from exc
-        while not self._try():
-            pause(self._holder())
-        os.ftruncate(self.fd, 0)
-        os.lseek(self.fd, 0, os.SEEK_SET)
-        os.write(self.fd, f"{os.getpid()}\n".encode())
-
-    def _unclaim(self) -> None:
-        if self._mine:
-            with _HELD_GUARD:
-                _HELD.discard(self.path)
-            self._mine = False
-
-    def _try(self) -> bool:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            import msvcrt
-
-            try:
-                msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)
-                return True
-            except OSError:
-                return False
-        try:
-            fcntl.lockf(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError as exc:
-            if exc.errno in (errno.EACCES, errno.EAGAIN):
-                return False
-            raise OutputError(describe_os_error(exc, self.path, "lock")) from exc
-
-    def _holder(self) -> str:
-        with contextlib.suppress(OSError, ValueError):
-            os.lseek(self.fd, 0, os.SEEK_SET)
-            pid = int(os.read(self.fd, 32).decode().strip())
-            return f" (process {pid})"
-        return ""
-
-    def release(self) -> None:
-        if self.fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self.fd)  # closing the file releases the lock
-            self.fd = None
-        self._unclaim()
-
-
-# ---------------------------------------------------------------------------------------------
 # the output set
 
 
@@ -317,13 +222,15 @@ class OutputFolder:
         self.staging: Path | None = None
         self.manifest: dict = {}
         self.committed = False
-        self._lock: FolderLock | None = None
+        self._lock = None
 
     # -- setting up ---------------------------------------------------------------------------
     def __enter__(self):
         try:
             self._prepare_folder()
             self.state = self._state_dir()
+            from .folder_lock import FolderLock
+
             self._lock = FolderLock(self.state / "lock", self.folder)
             self._lock.acquire(self.wait, self.say)
             self._recover()

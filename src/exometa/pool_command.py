@@ -80,7 +80,7 @@ def _check_forest_files(files) -> list:
 
 
 def _inverse_variance(args, df, labels):
-    from .cli import effect_columns
+    from .cli_commands import effect_columns
     from .effects import effect_sizes
     from .models import meta_analysis
 
