@@ -11,14 +11,15 @@ dat <- dat[dat$outcome == "hair density" & dat$quantity == "change from baseline
            !is.na(dat$mean) & !is.na(dat$sd) & !is.na(dat$n), ]
 es <- escalc(measure = "MN", mi = mean, sdi = sd, ni = n, data = dat, slab = study_id)
 res <- rma(yi, vi, data = es, method = "REML", test = "knha")
-height <- max(5, 2 + 0.25 * res$k)  # inches: grows with the studies, as exometa's does
-draw <- function(device, file, plot, h) {
-  device(file, width = if (identical(device, png)) 10 * 150 else 10, height = if (identical(device, png)) h * 150 else h)
+height <- max(6, 2 + 0.25 * res$k)  # inches: grows with the studies, as exometa's does
+draw <- function(device, file, plot, h) {  # width and height in inches
+  device(file, width = 10, height = h)
   plot()
   invisible(dev.off())
 }
 for (fmt in c("svg", "png", "pdf")) {
-  device <- switch(fmt, svg = svglite, png = function(f, width, height) png(f, width, height, res = 150), pdf = pdf)
+  device <- switch(fmt, svg = svglite, pdf = pdf,
+                   png = function(f, width, height) png(f, width, height, units = "in", res = 150))
   draw(device, file.path(args[2], paste0("forest.", fmt)), function() forest(res), height)
   draw(device, file.path(args[2], paste0("funnel.", fmt)), function() funnel(res), 7)
 }
