@@ -241,3 +241,25 @@ def test_a_refused_run_lists_the_problems_with_labels_and_exits_2(tmp_path, caps
 def test_debug_shows_the_traceback(tmp_path, capsys):
     assert main(["--debug", "check", str(tmp_path / "none.xlsx")]) == 2
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_import_revman_calls_the_importer_with_the_two_paths(tmp_path, capsys, monkeypatch):
+    """The importer itself is exometa.workbook.revman's (tested there); here: the wiring."""
+    import types
+
+    calls = []
+    fake = types.ModuleType("exometa.workbook.revman")
+    fake.import_revman = lambda src, out: calls.append((src, out)) or out
+    monkeypatch.setitem(sys.modules, "exometa.workbook.revman", fake)
+    src = tmp_path / "review.rm5"
+    src.write_text("<COCHRANE_REVIEW/>")
+    assert main(["import-revman", str(src), str(tmp_path / "out.xlsx")]) == 0
+    assert calls == [(src, tmp_path / "out.xlsx")]
+    assert "exometa check" in capsys.readouterr().out
+
+    def refuses(src, out):
+        raise PermissionError(13, "Permission denied", str(out))
+
+    fake.import_revman = refuses
+    assert main(["import-revman", str(src), "/proc/out.xlsx"]) == 3
+    assert capsys.readouterr().err.startswith("exometa: error: cannot write /proc/out.xlsx: permission denied")

@@ -181,34 +181,45 @@ def unique_labels(labels, rows) -> list:
 
 
 def _draw_forest(args, files, labels, yi, vi, res, weights=None):
-    import dataclasses
+    """Draw the forest plot to each file, in its format.
 
+    An inverse-variance analysis at 95% is drawn by :func:`exometa.plots.forest.forest_plot`.
+    ``forest_plot`` re-pools the studies itself and takes neither a level nor a Mantel-Haenszel
+    or Peto result, so other analyses are drawn from the result printed: the studies' own yi
+    and vi, with the pooled row and ``weights`` (in percent) of ``res``.
+    """
     from .plots.save import figure_formats
 
     measure = args.measure or ("OR" if args.method in ("MH", "PETO") else "Effect size")
     for path in files:
         base = path.with_suffix("")
         with figure_formats((path.suffix.lower()[1:],)):
-            if weights is None:
+            if weights is None and args.level == 95:
                 from .plots.forest import forest_plot
 
                 forest_plot(yi, vi, labels, base, measure=measure, method=args.method, test=args.test,
                             title=args.title)
             else:
-                from .analysis.extract import StudyEffect
-                from .analysis.run import AnalysisResult, Fit
-                from .analysis.spec import AnalysisSpec
-                from .plots.forest import draw_forest, forest_layout
-
-                spec = AnalysisSpec(name="forest", title=args.title, outcome=(), measure=measure, method=args.method,
-                                    test="z", level=args.level)
-                effects = [StudyEffect(str(s), str(s), arm="", yi=float(y), vi=float(v))
-                           for s, y, v in zip(labels, yi, vi)]
-                fit = Fit("all studies", len(effects), dataclasses.replace(res, weights=np.asarray(weights)),
-                          labels=tuple(map(str, labels)))
-                result = AnalysisResult(spec, effects, {}, [], [], fit)
-                draw_forest(forest_layout(result), result, base, title=args.title)
+                _draw_result(args, base, measure, labels, yi, vi, res, weights)
         print(f"wrote {path}", file=sys.stderr)
+
+
+def _draw_result(args, base, measure, labels, yi, vi, res, weights):
+    import dataclasses
+
+    from .analysis.extract import StudyEffect
+    from .analysis.run import AnalysisResult, Fit
+    from .analysis.spec import AnalysisSpec
+    from .plots.forest import draw_forest, forest_layout
+
+    spec = AnalysisSpec(name="forest", title=args.title, outcome=(), measure=measure, method=args.method,
+                        test=res.test, level=args.level)
+    effects = [StudyEffect(str(s), str(s), arm="", yi=float(y), vi=float(v)) for s, y, v in zip(labels, yi, vi)]
+    if weights is not None:
+        res = dataclasses.replace(res, weights=np.asarray(weights))
+    fit = Fit("all studies", len(effects), res, labels=tuple(map(str, labels)))
+    result = AnalysisResult(spec, effects, {}, [], [], fit)
+    draw_forest(forest_layout(result), result, base, title=args.title)
 
 
 def _back_transformed(res, name: str) -> dict:

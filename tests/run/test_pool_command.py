@@ -77,6 +77,14 @@ def test_forest_files_in_the_formats_named(tmp_path, capsys, method):
         assert "11.6%" in svg  # metafor weights(rma.mh): Comstock et al 1949, 11.64%
 
 
+def test_forest_at_another_level_shows_the_printed_result(tmp_path, capsys):
+    svg = tmp_path / "bcg.svg"
+    out = _pool(capsys, "--measure", "RR", *COUNTS, "--level", "90", "--transf", "exp", "--forest", str(svg))
+    t = out["transf"]
+    assert f"{t['estimate']:.2f} [{t['ci_lb']:.2f}, {t['ci_ub']:.2f}]" in svg.read_text()
+    assert "90% prediction interval" in svg.read_text()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--method", "MH", "--measure", "SMD", *COUNTS], "--method MH pools OR, RR or RD"),
     (["--method", "MH", "--mods", "ablat", *COUNTS], "--method MH has no moderators"),
