@@ -140,7 +140,7 @@ def new_workbook(args) -> int:
 def import_revman(args) -> int:
     from pathlib import Path
 
-    from .inputs import reading
+    from .inputs import InputError, reading
 
     try:
         from .workbook.revman import import_revman
@@ -148,10 +148,15 @@ def import_revman(args) -> int:
         raise RuntimeError("exometa.workbook.revman is missing from this installation") from None
     src, out = Path(args.source), Path(args.out)
     if not src.is_file():
-        from .inputs import InputError
-
         raise InputError(f"{src}: no such file. Give the path of a RevMan 5 file (.rm5).")
-    with reading(src, "RevMan file"), _writing(out):
-        result = import_revman(src, out)
+    try:
+        with reading(src, "RevMan file"):
+            result = import_revman(src, out)
+    except InputError as exc:  # an OSError on the workbook being written is an output error
+        cause = exc.__cause__
+        if isinstance(cause, OSError) and cause.filename and Path(cause.filename) != src:
+            with _writing(out):
+                raise cause from None
+        raise
     print(f"wrote {result if result is not None else out}. Check it with `exometa check {out}`.")
     return EXIT_OK
