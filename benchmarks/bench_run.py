@@ -86,8 +86,10 @@ def timed(cmd, cwd=None, repeat=1) -> tuple[float, str]:
         done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
         best = min(best, time.perf_counter() - t)
         if done.returncode:
-            lines = (done.stderr or done.stdout).strip().splitlines() or [f"exit {done.returncode}"]
-            return float("nan"), f"failed (exit {done.returncode}): {lines[-1][:160]}"
+            lines = [ln.strip() for ln in (done.stderr or done.stdout).strip().splitlines()
+                     if ln.strip() and ln.strip() != "Execution halted"] or [f"exit {done.returncode}"]
+            why = next((ln for ln in lines if "rror" in ln), lines[-1])
+            return float("nan"), f"failed (exit {done.returncode}): {why[:160]}"
         note = (done.stdout.strip().splitlines() or [""])[-1]
     return best, note
 
@@ -145,7 +147,7 @@ def startup_rows(repeat: int, work: Path) -> list:
                        ("exometa --help", [*EXOMETA, "--help"]),
                        ("exometa check studies.xlsx", [*EXOMETA, "check", str(ROOT / "studies.xlsx")])):
         t, _ = timed(cmd, work, repeat)
-        rows.append((label, t, f"own work {t - bare:.2f} s"))
+        rows.append((label, t, f"own work {max(t - bare, 0.0):.2f} s"))
     return rows
 
 

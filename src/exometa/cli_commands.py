@@ -13,6 +13,7 @@ from .cli import EFFECT_ARGS, EXIT_BAD_INPUT, EXIT_CHECK_ERRORS, EXIT_OK
 
 
 def check(args) -> int:
+    """``exometa check``: every problem of a workbook, labelled ERROR or WARNING; status 1 if any error."""
     import json
 
     from .inputs import reading
@@ -45,6 +46,7 @@ def _say(msg: str) -> None:
 
 
 def run(args) -> int:
+    """``exometa run``: see :mod:`exometa.run_command`; a workbook with errors is listed and refused (status 2)."""
     from .run_command import run_outputs
     from .workbook.reader import WorkbookError
 
@@ -71,12 +73,14 @@ def run(args) -> int:
 
 
 def pool(args) -> int:
+    """``exometa pool``: see :mod:`exometa.pool_command`."""
     from .pool_command import pool_command
 
     return pool_command(args)
 
 
 def effects(args) -> int:
+    """``exometa effects``: effect sizes as CSV on standard output, or written whole to ``--out``."""
     from pathlib import Path
 
     from .effects import effect_sizes
@@ -127,6 +131,7 @@ def _writing(path):
 
 
 def new_workbook(args) -> int:
+    """``exometa new-workbook``: an empty workbook (see :func:`exometa.workbook.writer.new_workbook`)."""
     from pathlib import Path
 
     from .workbook.writer import new_workbook as write_new
@@ -138,6 +143,7 @@ def new_workbook(args) -> int:
 
 
 def import_revman(args) -> int:
+    """``exometa import-revman``: a RevMan 5 file into a new workbook (:mod:`exometa.workbook.revman`)."""
     from pathlib import Path
 
     from .inputs import InputError, reading

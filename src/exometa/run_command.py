@@ -202,6 +202,7 @@ def _writing_into(out: OutputFolder):
 
 
 def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full) -> RunOutcome:
+    """Steps 3-6 of the module docstring: lock, decide what to draw, draw, write tables and report, switch."""
     from .export import write_csv
     from .figure_jobs import draw_all
     from .report.build import build_report
