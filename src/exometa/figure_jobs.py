@@ -82,9 +82,9 @@ def draw(job: FigureJob, folder) -> list[Path]:
     base = Path(folder) / job.name
     with figure_formats(job.formats):
         if job.kind == "forest":
-            paths = draw_forest(job.layout, job.result, base, title=job.title)
+            paths = draw_forest(job.layout, job.result, base, title=job.title, formats=job.formats)
         else:
-            paths = draw_funnel(job.layout, job.result, base)
+            paths = draw_funnel(job.layout, job.result, base, formats=job.formats)
     paths = [Path(p) for p in paths]
     outside = [p for p in paths if p.parent != Path(folder)]
     if outside:  # pragma: no cover - a drawing function that ignores its path

@@ -193,18 +193,19 @@ def _draw_forest(args, files, labels, yi, vi, res, weights=None):
     measure = args.measure or ("OR" if args.method in ("MH", "PETO") else "Effect size")
     for path in files:
         base = path.with_suffix("")
-        with figure_formats((path.suffix.lower()[1:],)):
+        fmt = path.suffix.lower()[1:]
+        with figure_formats((fmt,)):
             if weights is None and args.level == 95:
                 from .plots.forest import forest_plot
 
                 forest_plot(yi, vi, labels, base, measure=measure, method=args.method, test=args.test,
-                            title=args.title)
+                            title=args.title, formats=[fmt])
             else:
-                _draw_result(args, base, measure, labels, yi, vi, res, weights)
+                _draw_result(args, base, measure, labels, yi, vi, res, weights, fmt)
         print(f"wrote {path}", file=sys.stderr)
 
 
-def _draw_result(args, base, measure, labels, yi, vi, res, weights):
+def _draw_result(args, base, measure, labels, yi, vi, res, weights, fmt):
     import dataclasses
 
     from .analysis.extract import StudyEffect
@@ -217,9 +218,11 @@ def _draw_result(args, base, measure, labels, yi, vi, res, weights):
     effects = [StudyEffect(str(s), str(s), arm="", yi=float(y), vi=float(v)) for s, y, v in zip(labels, yi, vi)]
     if weights is not None:
         res = dataclasses.replace(res, weights=np.asarray(weights))
-    fit = Fit("all studies", len(effects), res, labels=tuple(map(str, labels)))
+    shown = weights if weights is not None else getattr(res, "weights", None)
+    shown = () if shown is None else tuple(np.asarray(shown, dtype=float))
+    fit = Fit("all studies", len(effects), res, labels=tuple(map(str, labels)), weights=shown)
     result = AnalysisResult(spec, effects, {}, [], [], fit)
-    draw_forest(forest_layout(result), result, base, title=args.title)
+    draw_forest(forest_layout(result), result, base, title=args.title, formats=[fmt])
 
 
 def _back_transformed(res, name: str) -> dict:

@@ -1,6 +1,6 @@
-"""Shared pieces for the tests of `exometa run`'s outputs: a small project (the shipped workbook,
-one or more shipped analyses), a second workbook that differs in one number, and snapshots of
-an output folder."""
+"""Shared pieces for the tests of `exometa run`'s outputs: a small project (the first edition of the
+shipped workbook and its analyses, frozen in tests/analysis/data/first_edition), a second workbook
+that differs in one number, and snapshots of an output folder."""
 
 import hashlib
 import os
@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 ROOT = Path(__file__).parents[2]
+FIRST = ROOT / "tests" / "analysis" / "data" / "first_edition"
 # outcomes!J9 is Wan 2025's SD of the change in hair density (6.5): analysis 02 pools it
 EDITED_CELL, EDITED_VALUE = "J9", 7.5
 
@@ -18,14 +19,14 @@ EDITED_CELL, EDITED_VALUE = "J9", 7.5
 def make_project(folder: Path, analyses=("02_density_change_all",)) -> Path:
     """``folder`` with studies.xlsx, studies_b.xlsx (one SD changed) and analyses/ holding ``analyses``."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "studies.xlsx", folder / "studies.xlsx")
+    shutil.copy(FIRST / "studies.xlsx", folder / "studies.xlsx")
     book = load_workbook(folder / "studies.xlsx")
     assert book["outcomes"][EDITED_CELL].value == 6.5
     book["outcomes"][EDITED_CELL] = EDITED_VALUE
     book.save(folder / "studies_b.xlsx")
     (folder / "analyses").mkdir(exist_ok=True)
     for name in analyses:
-        shutil.copy(ROOT / "analyses" / f"{name}.toml", folder / "analyses" / f"{name}.toml")
+        shutil.copy(FIRST / f"{name}.toml", folder / "analyses" / f"{name}.toml")
     return folder
 
 

@@ -7,7 +7,7 @@ import pytest
 from exometa.errors import ExometaError
 from exometa.run_command import run_outputs
 
-from .conftest import ROOT, leftovers, make_project, snapshot, svg_only
+from .conftest import FIRST, ROOT, leftovers, make_project, snapshot, svg_only
 
 
 def test_cold_no_change_and_one_edit_runs_give_the_bytes_of_a_cold_run(tmp_path):
@@ -106,7 +106,7 @@ def test_file_names_keep_every_safe_character(fast, tmp_path):
     """issue 14: `v1.2_all.toml` wrote its figures to `v1.svg`."""
     project = make_project(tmp_path / "p", analyses=())
     for name in ("v1.2_all", "v1.3_all"):
-        shutil.copy(ROOT / "analyses" / "02_density_change_all.toml", project / "analyses" / f"{name}.toml")
+        shutil.copy(FIRST / "02_density_change_all.toml", project / "analyses" / f"{name}.toml")
     out = tmp_path / "figures"
     res = run_outputs(project / "studies.xlsx", project / "analyses", out, only=["v1.2_all.toml"], jobs=1)
     assert res.drawn == ("v1.2_all_forest", "v1.2_all_forest_by_design", "v1.2_all_funnel")
@@ -119,7 +119,7 @@ def test_file_names_keep_every_safe_character(fast, tmp_path):
 def test_two_analyses_that_would_write_one_file_are_refused(fast, tmp_path):
     project = make_project(tmp_path / "p", analyses=())
     for name in ("Review", "review"):
-        shutil.copy(ROOT / "analyses" / "01_controlled_verifiable.toml", project / "analyses" / f"{name}.toml")
+        shutil.copy(FIRST / "01_controlled_verifiable.toml", project / "analyses" / f"{name}.toml")
     with pytest.raises(ExometaError, match="'Review_forest.svg'.* the same file where case is ignored"):
         run_outputs(project / "studies.xlsx", project / "analyses", tmp_path / "figures", jobs=1)
     assert not (tmp_path / "figures").exists()  # refused before anything was written
