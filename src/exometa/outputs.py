@@ -48,17 +48,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ExometaError
+from .errors import OutputError  # raised here; defined with the other errors
 
 MANIFEST_VERSION = 1
 #: names of the temporary files this module creates (removed if a killed process left them)
 _TEMPORARY = re.compile(r"^\.(.+\.\d+\.[0-9a-f]{8}\.tmp|exometa-probe-\d+-[0-9a-f]{8})$")
 #: flush every file to disk before it is renamed into place (a power cut then loses nothing)
 DURABLE = True
-
-
-class OutputError(ExometaError):
-    """An output could not be written (folder missing, read-only, a file, disk full, busy)."""
 
 
 def describe_os_error(exc: OSError, path, doing: str = "write") -> str:
