@@ -21,24 +21,34 @@ def check(args) -> int:
 
     with reading(args.path, "workbook"):
         wb = read_workbook(args.path)
-    if args.json or args.flags:
-        from .evidence import flag_table
-
-        flags = flag_table(wb.studies)
+    flags = _computed_flags(wb) if (args.json or args.flags) else []
     if args.json:
-        json.dump({"problems": [p.to_dict() for p in wb.problems], "flags": flags.to_dict("records")},
+        json.dump({"problems": [p.to_dict() for p in wb.problems], "flags": flags},
                   sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         for p in wb.problems:
             print(f"{p.level.upper()}: {p}")
         if args.flags:
-            print("\nEvidence flags (computed):")
-            for label, group in flags.groupby("label", sort=False):
-                print(f"  {label}: " + "; ".join(f"{r.flag} ({r.reason})" for r in group.itertuples()))
-        print(f"\n{wb.path.name}: {len(wb.studies)} studies, {len(wb.outcomes)} outcome rows; "
+            print("\nEvidence flags (computed from the studies sheet, the outcome rows and the arithmetic checks):")
+            by_label: dict = {}
+            for rec in flags:
+                by_label.setdefault(rec["label"], []).append(rec)
+            for label, group in by_label.items():
+                print(f"  {label}: " + "; ".join(f"{r['symbol']} {r['flag']} ({r['reason']})" for r in group))
+        print(f"\n{wb.path.name}: {len(wb.rows['studies'])} studies, {len(wb.rows['outcomes'])} outcome rows; "
               f"{len(wb.errors)} error(s), {len(wb.warnings)} warning(s).")
     return EXIT_CHECK_ERRORS if wb.errors else EXIT_OK
+
+
+def _computed_flags(wb) -> list:
+    """Every study's flags, as an analysis computes them: with its outcome rows and the failing
+    trustworthiness checks (GRIM, recomputed p-values...) of its numbers."""
+    from .evidence.flags import flag_records
+    from .evidence.trust import check_workbook
+
+    findings = check_workbook(wb.studies, wb.outcomes) if len(wb.rows["studies"]) else []
+    return flag_records(wb.rows["studies"], wb.rows["outcomes"], findings)
 
 
 def _say(msg: str) -> None:

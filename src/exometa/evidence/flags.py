@@ -10,11 +10,12 @@ flag                   symbol  raised when
 uncontrolled           U       no concurrent control arm: the design is single-arm, a case series,
                                a retrospective series or a case report; or control_type is 'none';
                                or no control is described (control 'unclear') in a design that is
-                               not randomised. Reviews and registered trials (no results of their
-                               own) are never U
+                               not randomised (a seed claim only when it describes participants). Reviews
+                               and registered trials (no results of their own) are never U
 unverifiable           V       no publication can be located: verification is 'unverifiable' or
                                'likely fabricated', or the study exists only as a press report or
-                               a marketing claim. A study that exists but was read through another
+                               a marketing claim (unless it is a seed claim verified to trace to a
+                               located study). A study that exists but was read through another
                                source is *not* V (see H)
 second_hand            H       every number was seen only second-hand: all the study's outcome
                                rows were read from a review, a press report, a registry aggregator
@@ -150,7 +151,9 @@ def _uncontrolled(g, *_):
         return f"design is a {design}"
     if control == "none":
         return "no control arm"
-    if control == "unclear" and design not in ("RCT, parallel", "RCT, split-scalp", "meta-analysis"):
+    # a seed claim about no participants at all (a byline, a general statement) is not a study without a control
+    describes_study = g("record_type") != "seed claim" or not _blank(g("n_enrolled"))
+    if control == "unclear" and describes_study and design not in ("RCT, parallel", "RCT, split-scalp", "meta-analysis"):
         return "no concurrent control arm is described"
     return None
 
@@ -160,7 +163,8 @@ def _unverifiable(g, *_):
     if verification in ("unverifiable", "likely fabricated"):
         evidence = g("verification_evidence")
         return f"judged {verification}" + (f": {evidence}" if not _blank(evidence) else "")
-    if status in ("press report", "marketing claim"):
+    if status in ("press report", "marketing claim") and not (
+            g("record_type") == "seed claim" and verification in ("verified", "verified via secondary source")):
         return f"no publication can be located: it exists only as a {status}"
     return None
 
@@ -237,6 +241,8 @@ def _inconsistent(g, _mine, _given, findings):
         reasons.append(g("inconsistencies"))
     sid = g("study_id")
     for f in findings or ():
+        if getattr(f, "check", None) == "registry n" and reasons and reasons[0].startswith("registry enrolment"):
+            continue  # already said, from the studies sheet
         if getattr(f, "verdict", None) == "fails" and (sid is None or getattr(f, "study_id", None) == sid):
             reasons.append(f"{f.check}: {f.detail}")
     return "; ".join(reasons) or None

@@ -234,10 +234,14 @@ def totals(group) -> tuple[CheckResult, list] | None:
 
 
 def within_enrolment(study, rows) -> tuple[CheckResult, list] | None:
-    """The largest n the outcomes sheet gives (one row, or the arms together) against those enrolled."""
+    """The largest n the outcomes sheet gives (one row, or the arms together) against those enrolled.
+
+    Rows read from a registry are left out: a registry's enrolment is often a plan, and the
+    registry-vs-report comparison is its own check ("registry n")."""
     enrolled = get(study, "n_enrolled")
     if enrolled is None:
         return None
+    rows = [r for r in rows if r.get("source_type") != "registry"]
     best, used = None, []
     for group in groups(rows).values():
         ns = _arm_ns(group)
