@@ -138,7 +138,8 @@ def test_one_group_change_equals_escalc_then_rma(tmp_path, ref, measure):
     close([e.yi for e in res.effects], want["yi"], "yi")
     close([e.vi for e in res.effects], want["vi"], "vi")
     check_fit(res, want, ("estimate", "se", "ci_lb", "ci_ub", "tau2"))
-    assert all(e.within for e in res.effects) and "not an effect of the treatment" in res.verdict
+    assert all(e.within for e in res.effects) and res.claim.status == "cannot be assessed"
+    assert "change over time in treated people" in res.verdict and "cannot show that the treatment caused it" in res.verdict
 
 
 def test_treated_arm_change_from_a_trial_counts_as_uncontrolled(tmp_path, ref):
@@ -146,7 +147,8 @@ def test_treated_arm_change_from_a_trial_counts_as_uncontrolled(tmp_path, ref):
     res = run(tmp_path, studies, rows, HEAD + 'measure = "MC"\narms = ["treatment"]\n')
     check_fit(res, ref["prepost"]["MC"])
     assert all("uncontrolled" in fl and "control arm" in fl["uncontrolled"] for fl in res.flags.values())
-    assert res.certainty in ("low", "very low") and "uncontrolled" in res.verdict
+    assert res.grade.start == "very low" and res.certainty == "very low" and res.claim.status == "cannot be assessed"
+    assert "change over time in treated people" in res.verdict
     from exometa.plots.forest import forest_layout
 
     lay = forest_layout(res)
