@@ -94,8 +94,9 @@ def _cumul_reading(c, res, digits) -> str:
             text += f" The {c.level:g}% CI includes {null_words(res)} at every step."
         else:
             first = int(np.argmax(excl))
-            text += (f" The {c.level:g}% CI first excludes {null_words(res)} when {c.slab[first]} is added"
-                     + ("" if excl[first:].all() else ", but not at every later step") + ".")
+            when = f"with {c.slab[0]} alone" if first == 0 else f"when {c.slab[first]} is added"
+            text += (f" The {c.level:g}% CI excludes {null_words(res)} {when}"
+                     + (" and at every later step." if excl[first:].all() else ", but not at every later step."))
     return text
 
 
