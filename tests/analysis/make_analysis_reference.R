@@ -150,6 +150,9 @@ es <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
 bcg$reml_RR <- c(fit_out(rma(yi, vi, data = es, method = "REML", control = tight)), es_out(es))
 bcg$reml_RR_by_alloc <- lapply(split(es, dat.bcg$alloc == "random"), function(d) fit_out(rma(yi, vi, data = d, method = "REML", control = tight)))
 names(bcg$reml_RR_by_alloc) <- c("non-randomised controlled", "RCT, parallel")
+# the analysis script examples/script/analyses/early_bcg_trials.py: trials that started before 1970, REML, z-test
+early <- rma(yi, vi, data = es, subset = year < 1970, method = "REML", control = tight)
+bcg$early_reml_RR <- c(fit_out(early), list(leave1out = num(leave1out(early)$estimate)))
 out$bcg <- bcg
 
 # ------------------------------------------------------------------ diagnostics of the first edition's analysis 02

@@ -176,8 +176,6 @@ def run_analysis(spec: AnalysisSpec, workbook, *, context=None) -> AnalysisResul
     chosen, left_out, flags = select_studies(spec, workbook.studies, ctx.flags)
     unit = analysis_unit(workbook.outcomes, spec) if spec.info.family in ("two_group", "change", "generic") else ""
     effects, no_numbers = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, spec.correlation, unit)
-    _mark(effects, flags)
-    studies = {rec["study_id"]: rec for rec in chosen}
     correlation = []
     for r in spec.correlation_range:
         alt, _ = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, r, unit)
@@ -186,10 +184,20 @@ def run_analysis(spec: AnalysisSpec, workbook, *, context=None) -> AnalysisResul
             fit = dataclasses.replace(fit, message=(fit.message + " " if fit.message else "")
                                       + "No study needed the assumed correlation, so this equals the main analysis.")
         correlation.append(fit)
+    return analyse(spec, ctx, chosen, effects, flags, left_out=left_out, no_numbers=no_numbers, unit=unit,
+                   correlation=correlation)
+
+
+def analyse(spec: AnalysisSpec, ctx, chosen, effects, flags, *, left_out=(), no_numbers=(), unit="", correlation=()):
+    """Everything after extraction: pooling, sensitivity and subgroups, diagnostics, small-study methods,
+    GRADE and the verdict, for ``effects`` of the studies ``chosen`` (their studies-sheet records)."""
+    effects, left_out, no_numbers = list(effects), list(left_out), list(no_numbers)
+    _mark(effects, flags)
+    studies = {rec["study_id"]: rec for rec in chosen}
     group_values = {by: {rec["study_id"]: group_value(rec, by) for rec in chosen} for by in spec.subgroups}
     result = AnalysisResult(
         spec, effects, flags, left_out, no_numbers, pool("all studies in this analysis", effects, spec),
-        sensitivity=[_sensitivity(spec, effects, flags, studies, s) for s in spec.sensitivity], correlation=correlation,
+        sensitivity=[_sensitivity(spec, effects, flags, studies, s) for s in spec.sensitivity], correlation=list(correlation),
         subgroups={by: _subgroups(spec, effects, group_values[by]) for by in spec.subgroups}, group_values=group_values,
         unit=unit, studies=studies, rob=ctx.rob, registered=tuple(trials_for(spec, ctx)))
     ids = [e.study_id for e in effects] + [sid for sid, _ in no_numbers]
@@ -257,4 +265,4 @@ def _count_subgroups(spec, ok, groups) -> SubgroupResult | str:
     return SubgroupResult(groups=fits, overall=overall, q_between=q, q_between_df=df, q_between_pval=p)
 
 
-__all__ = ["run_analysis", "AnalysisResult", "Fit"]
+__all__ = ["run_analysis", "analyse", "AnalysisResult", "Fit"]

@@ -130,7 +130,6 @@ runs on a workbook.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,6 +141,7 @@ from . import measures as M
 from . import spec_grade, spec_rules
 from .spec_grade import GradeSpec
 from .spec_schema import Key, check
+from .toml_file import read_toml
 
 MEASURES = M.MEASURES
 SD_POLICIES = ("from_p", "borrow")
@@ -301,38 +301,22 @@ def _schema():
     }
 
 
-def _read(path: Path, where: str) -> dict:
-    if path.is_dir():
-        raise AnalysisFileError(f"{where}: is a folder, not an analysis file. Rename or move it: every *.toml in the "
-                                "analyses folder must be a file.")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise AnalysisFileError(f"{where}: no such file.") from None
-    except OSError as exc:
-        raise AnalysisFileError(f"{where}: cannot be read ({exc.strerror}).") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AnalysisFileError(f"{where}: saved as UTF-16; analysis files must be UTF-8. Save it again choosing 'UTF-8'.")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise AnalysisFileError(f"{where}: starts with a byte-order mark (BOM), which TOML does not allow. "
-                                "Save it as 'UTF-8' (not 'UTF-8 with BOM').")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise AnalysisFileError(f"{where}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}). "
-                                "Save it again as 'UTF-8' in your editor.") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise AnalysisFileError(f"{where}: not valid TOML ({exc}). Check quotes and brackets on that line.") from None
-
-
 def load_spec(path) -> AnalysisSpec:
     """Read and check one analysis file; every problem is reported at once."""
     path = Path(path)
-    where = str(path)
-    raw = _read(path, where)
+    return spec_from_dict(read_toml(path, str(path), AnalysisFileError), path)
+
+
+def spec_from_dict(raw: dict, path, where: str | None = None) -> AnalysisSpec:
+    """An :class:`AnalysisSpec` from the keys of an analysis file given as a dict (as TOML parses them),
+    checked as strictly as a file; ``path`` names the analysis (its stem) and ``where`` the messages.
+
+    >>> spec_from_dict({"title": "t", "outcome": ["other"], "measure": "MD"}, "x.toml").name
+    'x'
+    """
+    path = Path(path)
+    where = where or str(path)
+    raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
     problems: list = []
     grade = raw.get("grade")
     if isinstance(grade, dict) and "threshold" in grade:
@@ -387,4 +371,4 @@ def load_specs(folder) -> list[AnalysisSpec]:
     return specs
 
 
-__all__ = ["AnalysisSpec", "AnalysisFileError", "Include", "Sensitivity", "Timepoint", "load_spec", "load_specs", "MEASURES"]
+__all__ = ["AnalysisSpec", "AnalysisFileError", "Include", "Sensitivity", "Timepoint", "load_spec", "load_specs", "spec_from_dict", "MEASURES"]

@@ -83,11 +83,17 @@ def sof_row(res) -> dict | None:
     return g.sof_row(control_risk=control)
 
 
+def sof_columns(level: float) -> list[str]:
+    """GRADEpro's columns, the relative effect's CI at the analysis's level (exometa.evidence.sof names it 95%)."""
+    return [c.replace("(95% CI)", f"({level:g}% CI)") for c in SOF_COLUMNS]
+
+
 def _sof(res) -> list:
     row = sof_row(res)
     if row is None:
         return []
-    return [Heading(3, "Summary of findings"), Table(tuple(SOF_COLUMNS), (tuple(str(row[c]) for c in SOF_COLUMNS),)),
+    return [Heading(3, "Summary of findings"),
+            Table(tuple(sof_columns(res.spec.level)), (tuple(str(row[c]) for c in SOF_COLUMNS),)),
             Links("Also as a spreadsheet:", ((f"{res.spec.name}_sof.xlsx", f"{res.spec.name}_sof.xlsx"),))]
 
 
@@ -207,4 +213,4 @@ def summary_row(res) -> dict:
             "I²": i2, "Certainty (GRADE)": res.certainty, "Claim": getattr(res.claim, "status", "")}
 
 
-__all__ = ["analysis_blocks", "summary_row", "rows_table", "figure_blocks", "registered_blocks", "sof_row"]
+__all__ = ["analysis_blocks", "summary_row", "rows_table", "figure_blocks", "registered_blocks", "sof_row", "sof_columns"]

@@ -16,7 +16,7 @@ import re
 import pandas as pd
 
 from ..evidence.sof import SOF_COLUMNS
-from .section import sof_row
+from .section import sof_columns, sof_row
 from .stable_zip import FIXED_DATE, stable_zip
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,6 +27,7 @@ def sof_frame(res) -> pd.DataFrame:
     """The analysis's Summary of Findings row as a one-row table (GRADEpro's columns), plus the analysis's name."""
     row = sof_row(res)
     frame = pd.DataFrame([row] if row else [], columns=SOF_COLUMNS)
+    frame.columns = sof_columns(res.spec.level)
     frame.insert(0, "Analysis", [res.spec.title] * len(frame))
     return frame
 
