@@ -99,7 +99,7 @@ def test_same_inputs_give_the_same_bytes(written):
     results, figures, wb, out = written
     a = report_files(results, figures, wb, out)
     b = report_files(results, figures, wb, out)
-    assert set(a) == {"report.html", "report.md", "report.docx", "01_controlled_verifiable_sof.xlsx",
+    assert set(a) == {"report.html", "report.md", "report.docx", "report.json", "01_controlled_verifiable_sof.xlsx",
                       "02_density_change_all_sof.xlsx", "03_percent_change_all_sof.xlsx"}
     assert a == b
     assert {n: (out / n).read_bytes() for n in a} == a  # build_report wrote exactly these
@@ -181,5 +181,12 @@ def test_kept_parts_stay_in_place_when_one_analysis_is_rerun(first_report, tmp_p
     kept = [part_of(r, figures[r.spec.name], wb) for r in results]
     partial = report_files(results[1:2], figures, wb, out, parts=kept)
     full = report_files(results, figures, wb, out)
-    assert set(partial) == {"report.html", "report.md", "report.docx", "02_density_change_all_sof.xlsx"}
+    assert set(partial) == {"report.html", "report.md", "report.docx", "report.json", "02_density_change_all_sof.xlsx"}
     assert all(partial[k] == full[k] for k in partial)
+    # the parts a later `exometa run NAME` keeps come back from report.json as they were
+    from exometa.report.build import read_parts
+
+    (tmp_path / "report.json").write_bytes(full["report.json"])
+    assert read_parts(tmp_path / "report.json") == kept
+    (tmp_path / "report.json").write_text('{"exometa_report_parts": 99, "parts": []}')
+    assert read_parts(tmp_path / "report.json") is None and read_parts(tmp_path / "missing.json") is None

@@ -1,5 +1,6 @@
 """The report of a run: ``report.html`` (self-contained), ``report.md`` (beside its figures),
-``report.docx`` (Word), and ``NAME_sof.xlsx`` per analysis (its Summary of Findings).
+``report.docx`` (Word), ``report.json`` (its content, one part per analysis), and
+``NAME_sof.xlsx`` per analysis (its Summary of Findings).
 
 All are rendered from one content model (:mod:`exometa.report.content`), so
 they say the same thing. The same inputs give the same bytes: no timestamps
@@ -9,20 +10,23 @@ environment variable), fixed dates and times inside the Office files.
 :func:`report_files` returns every file's bytes by name (for a run that
 replaces its outputs as one set); :func:`build_report` writes them into a
 folder. ``parts`` holds the other analyses' :class:`~exometa.report.content.Part`
-s kept from an earlier run (``exometa run NAME``), placed in the order given.
+s kept from an earlier run (``exometa run NAME``), placed in the order given:
+:func:`read_parts` reads them back from that run's ``report.json``.
 
 >>> sorted(REPORT_FILES)
-['report.docx', 'report.html', 'report.md']
+['report.docx', 'report.html', 'report.json', 'report.md']
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .content import Part, build_document, part_of, run_date
 from .stable_zip import FIXED_DATE
 
-REPORT_FILES = ("report.html", "report.md", "report.docx")
+REPORT_FILES = ("report.html", "report.md", "report.docx", "report.json")
+PARTS_VERSION = 1
 
 
 def parts_of(results, figures: dict, workbook) -> list[Part]:
@@ -82,12 +86,31 @@ def report_files(results, figures: dict, workbook, folder, *, date=None, embed=N
     files = _files_of(figures)
     out = {"report.html": render_html(doc, folder, embed, files).encode("utf-8"),
            "report.md": render_markdown(doc).encode("utf-8"),
-           "report.docx": render_docx(doc, folder, files)}
+           "report.docx": render_docx(doc, folder, files),
+           "report.json": parts_json(all_parts)}
     stamp = _date(date)
     for res in results:
         if res.grade is not None:
             out[f"{res.spec.name}_sof.xlsx"] = sof_xlsx(res, stamp)
     return out
+
+
+def parts_json(parts) -> bytes:
+    """The analyses' parts of the report as JSON (stable key order, UTF-8)."""
+    data = {"exometa_report_parts": PARTS_VERSION, "parts": [p.to_dict() for p in parts]}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_parts(path) -> list[Part] | None:
+    """The parts stored in an earlier run's ``report.json``, or None when there is none usable
+    (missing, unreadable, or written by another version of the format)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("exometa_report_parts") != PARTS_VERSION:
+            return None
+        return [Part.from_dict(p) for p in data["parts"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def build_report(results, figures: dict, workbook, out_dir, **options) -> tuple[Path, Path]:
@@ -102,4 +125,4 @@ def build_report(results, figures: dict, workbook, out_dir, **options) -> tuple[
     return out_dir / "report.html", out_dir / "report.md"
 
 
-__all__ = ["build_report", "report_files", "parts_of", "REPORT_FILES"]
+__all__ = ["build_report", "report_files", "parts_of", "parts_json", "read_parts", "REPORT_FILES"]

@@ -64,6 +64,16 @@ def _table(t: Table) -> str:
     return out + f"<table>{thead}<tbody>{''.join(rows)}</tbody></table>"
 
 
+def print_width(path: Path) -> int | None:
+    """The CSS width (px at 96 per inch) at which a PNG shows at its print size (its pixels at its own dpi)."""
+    if path.suffix.lower() != ".png":
+        return None
+    from docx.image.image import Image
+
+    img = Image.from_file(str(path))
+    return round(img.px_width * 96 / (img.horz_dpi or 96))
+
+
 def _figure(f: Figure, find, embed: bool) -> str:
     path = find(f.file)
     also = ", ".join(f"<a href='{href(o)}'>{html_text(o)}</a>" for o in f.others)
@@ -75,7 +85,10 @@ def _figure(f: Figure, find, embed: bool) -> str:
         src = f"data:{MIME.get(path.suffix, 'application/octet-stream')};base64,{data}"
     else:
         src = href(f.file)
-    return f"<figure><img alt='{html_text(f.caption)}' src='{src}'><figcaption class='note'>{caption}</figcaption></figure>"
+    width = print_width(path)
+    size = f" style='width:{width}px'" if width else ""
+    return (f"<figure><img alt='{html_text(f.caption)}'{size} src='{src}'>"
+            f"<figcaption class='note'>{caption}</figcaption></figure>")
 
 
 def _block(b, find, embed) -> str:
