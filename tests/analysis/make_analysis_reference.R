@@ -150,6 +150,12 @@ es <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
 bcg$reml_RR <- c(fit_out(rma(yi, vi, data = es, method = "REML", control = tight)), es_out(es))
 bcg$reml_RR_by_alloc <- lapply(split(es, dat.bcg$alloc == "random"), function(d) fit_out(rma(yi, vi, data = d, method = "REML", control = tight)))
 names(bcg$reml_RR_by_alloc) <- c("non-randomised controlled", "RCT, parallel")
+# small-study methods on the REML fit (bias = [...] in an analysis file; all 13 trials, so k >= 10)
+full <- rma(yi, vi, data = es, method = "REML", control = tight)
+rt <- regtest(full); rk <- ranktest(full); tf <- trimfill(full)
+bcg$bias <- list(regtest_zval = num(rt$zval), regtest_pval = num(rt$pval), regtest_est = num(rt$est),
+                 ranktest_tau = num(rk$tau), ranktest_pval = num(rk$pval), trimfill_k0 = tf$k0,
+                 trimfill_estimate = num(coef(tf)[[1]]))
 # the analysis script examples/script/analyses/early_bcg_trials.py: trials that started before 1970, REML, z-test
 early <- rma(yi, vi, data = es, subset = year < 1970, method = "REML", control = tight)
 bcg$early_reml_RR <- c(fit_out(early), list(leave1out = num(leave1out(early)$estimate)))

@@ -193,3 +193,41 @@ def test_threshold_decides_imprecision_and_contradiction(tmp_path, ref):
     assert res.claim.status == "contradicted" and "the CI excludes an effect as large as the claim implies (10)" in res.verdict
     imprecision = next(d for d in res.grade.domains if d.domain == "imprecision")
     assert imprecision.change == 0 and f"CI {want['ci_lb']:.3g} to {want['ci_ub']:.3g} excludes the threshold 10" in imprecision.reason
+
+
+BCG = Path(__file__).parents[2] / "examples" / "bcg"
+
+
+def test_small_study_methods_on_the_bcg_trials_agree_with_metafor_and_reach_grade(tmp_path, ref):
+    """k = 13: asymmetry methods run (metafor's regtest, ranktest, trimfill on rma(yi, vi) of dat.bcg)."""
+    from exometa.bias.assess import METHODS
+    from exometa.analysis.spec import BIAS_METHODS
+
+    assert set(BIAS_METHODS) == set(METHODS)  # the analysis file offers what exometa.bias runs
+    text = (BCG / "analyses" / "02_risk_ratio_random_effects.toml").read_text().replace(
+        'figures = ["forest", "funnel"]', 'figures = ["forest", "funnel"]\nbias = ["regtest", "ranktest", "trimfill"]')
+    res = run_analysis(analysis(tmp_path, text, "bcg02.toml"), read_workbook(BCG / "studies.xlsx"))
+    want = ref["bcg"]["bias"]
+    found = {f.method: f for f in res.bias.findings}
+    assert all(f.ran for f in found.values())
+    close([found["regtest"].result.zval, found["regtest"].result.pval, found["regtest"].result.est],
+          [want["regtest_zval"], want["regtest_pval"], want["regtest_est"]], "regtest")
+    close([found["ranktest"].result.tau, found["ranktest"].result.pval], [want["ranktest_tau"], want["ranktest_pval"]], "ranktest")
+    assert found["trimfill"].result.k0 == want["trimfill_k0"]
+    close(found["trimfill"].result.estimate, want["trimfill_estimate"], "trimfill")
+    pb = next(d for d in res.grade.domains if d.domain == "publication bias")
+    assert pb.change == 0 and f"Egger's regression test p = {want['regtest_pval']:.3g} (not below 0.1)" in pb.reason
+    assert "Egger's regression test does not detect funnel-plot asymmetry (z = -0.80, p = 0.422)." in res.verdict
+    from exometa.report.figures import extra_figures
+
+    assert [x.name for x in extra_figures(res)] == ["bcg02_bias_funnel"]
+
+
+def test_below_ten_studies_asymmetry_is_not_judged_and_the_report_says_why(tmp_path, first_edition):
+    text = (FIRST / "02_density_change_all.toml").read_text().replace(
+        'figures = ["forest", "funnel"]', 'figures = ["forest", "funnel"]\nbias = ["regtest", "trimfill", "hc"]')
+    res = run_analysis(analysis(tmp_path, text, "02.toml"), first_edition)
+    found = {f.method: f for f in res.bias.findings}
+    assert not found["regtest"].ran and not found["trimfill"].ran and found["hc"].ran
+    assert "With k = 3 studies, funnel-plot asymmetry" in res.bias.text() and "13.3.5.4" in res.bias.text()
+    assert "With k = 3, small-study effects cannot be judged" in res.verdict

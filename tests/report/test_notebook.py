@@ -37,6 +37,13 @@ RESULTS = [
     ("PermutestResult", "exometa.permutest(res, iter=100, seed=1)"),
     ("PredictResult", "exometa.predict(res)"),
     ("ResidualsResult", "exometa.rstudent(res)"),
+    ("RegtestResult", "exometa.regtest(res)"),
+    ("RanktestResult", "exometa.ranktest(res)"),
+    ("TrimfillResult", "exometa.trimfill(res)"),
+    ("FsnResult", "exometa.fsn(d.yi, d.vi)"),
+    ("SelmodelResult", "exometa.selmodel(res)"),
+    ("TesResult", "exometa.tes(res)"),
+    ("HcResult", "exometa.hc(res)"),
     ("GradeResult", "grade([{{'study_id': 'A', 'randomised': 'yes', 'weight': 1, 'rob': 'low', 'n': 400, 'yi': -0.2, "
                     "'ci_lb': -0.4, 'ci_ub': -0.05}}], {{'estimate': -0.2, 'ci_lb': -0.4, 'ci_ub': -0.05}}, "
                     "outcome='tuberculosis', measure='RR')"),
@@ -54,7 +61,7 @@ def test_every_result_type_renders_as_html_in_an_executed_notebook():
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute()
     missing = []
     for (name, _), cell in zip(RESULTS, nb.cells[1:]):
-        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.get("name") == "stdout")
         assert printed.strip() == name, (name, printed, [o for o in cell.outputs if o.output_type == "error"])
         html = [o["data"]["text/html"] for o in cell.outputs if o.output_type == "display_data" and "text/html" in o["data"]]
         if not (html and "<table" in html[0]):

@@ -93,12 +93,24 @@ def _bias(res) -> list[ExtraFigure]:
     def draw(r=res.main.result):
         from ..plots.bias import bias_funnel
 
-        return bias_funnel(r, trimfill=ran.get("trimfill"), pet=ran.get("regtest"), peese=ran.get("peese"), width="double")
+        return bias_funnel(r, trimfill=ran.get("trimfill"), pet=ran.get("regtest"), peese=ran.get("peese"), width="double",
+                           xlabel=scale_words(res), title="Funnel plot for small-study effects")
 
     parts = [w for m, w in (("trimfill", "trim-and-fill studies hollow"), ("regtest", "Egger (PET) line"),
                             ("peese", "PEESE line")) if m in ran]
     return [ExtraFigure(f"{res.spec.name}_bias_funnel", res.spec.name, "Funnel plot for small-study effects ("
                         + ", ".join(parts) + ")", "bias", draw)]
+
+
+def scale_words(res) -> str:
+    """The analysis scale in words, for axes that show it: 'Log risk ratio', 'Mean change from baseline'..."""
+    info = res.spec.info
+    if info.scale == "log":
+        return "Log " + info.title
+    if info.scale in ("logit", "ft"):
+        return f"Proportion ({'logit' if info.scale == 'logit' else 'Freeman-Tukey'} scale)"
+    unit = f" ({res.unit})" if res.unit and info.raw_units else ""
+    return info.title[0].upper() + info.title[1:] + unit
 
 
 def rob_weights(res) -> dict:

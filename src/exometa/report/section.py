@@ -16,12 +16,14 @@ from pathlib import Path
 
 from ..evidence.flags import FLAGS, SYMBOLS
 from ..evidence.sof import SOF_COLUMNS
-from .figures import section_of
+from .figures import scale_words, section_of
 from .model import Bullets, Figure, Heading, Links, Paragraph, Table
 from .text import flag_rows, num, result_sentence, sensitivity_rows, study_rows, subgroup_rows
 
 TITLES = {f.name: f.title for f in FLAGS}
 IMAGE_ORDER = (".png", ".svg")
+METHOD_NAMES = {"regtest": "Egger's test (PET)", "peese": "PEESE", "ranktest": "Begg's rank test", "trimfill": "Trim and fill",
+                "selmodel": "Selection model", "tes": "Excess significance", "hc": "Henmi-Copas", "fsn": "Fail-safe N"}
 
 
 def rows_table(rows: list[dict], caption: str = "", empty: str = "None.") -> Table:
@@ -121,9 +123,14 @@ def _bias(res, figs, formats) -> list:
     if isinstance(res.bias, str):
         blocks.append(Paragraph(res.bias))
     elif res.bias is not None:
-        blocks.append(Paragraph(res.bias.text()))
+        if not res.bias.rule.run:
+            blocks.append(Paragraph(res.bias.rule.text()))
+        if any(f.ran for f in res.bias.findings) and res.spec.info.scale != "raw":
+            blocks.append(Paragraph(f"The estimates in these readings are on the analysis scale ({scale_words(res).lower()}): "
+                                    f"the pooled {num(res.main.result.estimate)} is {num(res.back(res.main.result.estimate))} "
+                                    "on the display scale.", style="note"))
         blocks.append(Table(("Method", "Run", "What it says"), tuple(
-            (f.method, "yes" if f.ran else "no", f.words) for f in res.bias.findings)))
+            (METHOD_NAMES.get(f.method, f.method), "yes" if f.ran else "no", f.words) for f in res.bias.findings)))
     blocks += figure_blocks(figs, formats)
     blocks += registered_blocks(res.registered, "Registered trials without results that bear on this question")
     return blocks
