@@ -55,12 +55,37 @@ _PUBLIC = {
     "selmodel": "exometa.bias",
     "tes": "exometa.bias",
     "hc": "exometa.bias",
+    "assess": "exometa.bias.assess",
+    # figures (each returns a matplotlib Figure)
+    "forest": "exometa.plots.api",
+    "funnel": "exometa.plots.api",
+    "regplot": "exometa.plots.regplot",
+    "bias_funnel": "exometa.plots.bias",
+    "radial": "exometa.plots.bias",
+    "traffic_light_plot": "exometa.plots.rob",
+    "summary_plot": "exometa.plots.rob",
+    # trustworthiness, risk of bias, certainty
+    "check_workbook": "exometa.evidence.trust",
+    "read_risk_of_bias": "exometa.evidence.rob",
+    "grade": "exometa.evidence.grade",
+    "claim_verdict": "exometa.evidence.verdict",
+    "sof_table": "exometa.evidence.sof",
+    "flag_records": "exometa.evidence.flags",
+    # workbook import
+    "import_revman": "exometa.workbook.revman",
+    # more result types
+    "MantelHaenszelResult": "exometa.models",
+    "SubgroupResult": "exometa.models",
     # errors and warnings
     "ExometaError": "exometa.errors",
     "DataError": "exometa.errors",
     "ConvergenceError": "exometa.errors",
     "ConvergenceWarning": "exometa.errors",
     "SmallSampleWarning": "exometa.errors",
+    "NumericalError": "exometa.errors",
+    "DataWarning": "exometa.errors",
+    "MethodWarning": "exometa.errors",
+    "NumericalWarning": "exometa.errors",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -2,7 +2,7 @@
 
 Every error exometa raises on bad input is an :class:`ExometaError` (a
 ``ValueError``), so a caller can catch one family. Messages say what is wrong,
-where, and how to fix it.
+where, and how to fix it. Every warning is an :class:`ExometaWarning`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ class ConvergenceError(ExometaError):
     """An iterative estimator did not converge for a single meta-analysis."""
 
 
+class NumericalError(ExometaError):
+    """A result cannot be computed in double precision (it would overflow or lose every digit)."""
+
+
 class ExometaWarning(UserWarning):
     """Base class for exometa's warnings."""
 
@@ -30,3 +34,15 @@ class ConvergenceWarning(ExometaWarning):
 
 class SmallSampleWarning(ExometaWarning):
     """The analysis ran, but with too few studies for some quantity (e.g. k = 1)."""
+
+
+class DataWarning(ExometaWarning):
+    """Some data were set aside or recoded (e.g. an infinite effect size became NaN), as metafor warns."""
+
+
+class MethodWarning(ExometaWarning):
+    """The requested combination of methods is not meant to be used together (metafor warns too)."""
+
+
+class NumericalWarning(ExometaWarning):
+    """Some rows of a batch could not be computed in double precision and are NaN."""

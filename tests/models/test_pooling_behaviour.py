@@ -118,7 +118,7 @@ def test_non_convergence_in_a_batch_warns_and_sets_nan():
 
 def test_root_finder_keeps_an_exact_root():
     """Regression: a start exactly on the root once got bisected away (a GOSH subset)."""
-    x, ok, _ = solve_decreasing(lambda x, rows: (1.0 - x, -np.ones_like(x)), np.array([0.0]), np.array([4.0]), x0=np.array([1.0]))
+    x, ok, _ = solve_decreasing(lambda x, rows: (1.0 - x, x - 1.0), np.array([0.0]), np.array([4.0]), x0=np.array([1.0]))
     assert x[0] == 1.0 and ok[0]
 
 

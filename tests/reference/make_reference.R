@@ -45,7 +45,20 @@ add_escalc("zeros", "OR", zero_args, zeros, add = 0.5, to = "if0all")
 add_escalc("zeros", "RR", zero_args, zeros, add = 0, to = "none")
 add_escalc("zeros", "RD", zero_args, zeros, vtype = "UB")
 norm_args <- list(m1i = "m1i", sd1i = "sd1i", n1i = "n1i", m2i = "m2i", sd2i = "sd2i", n2i = "n2i")
-for (m in c("MD", "SMD", "SMDH", "ROM")) add_escalc("dat.normand1999", m, norm_args, dat.normand1999)
+for (m in c("MD", "SMD", "ROM")) add_escalc("dat.normand1999", m, norm_args, dat.normand1999)
+# SMDH: metafor 4.6 corrected the variance (NEWS 4.6-0: "slightly adjusted for consistency"): Bonett's
+# (2009, eq. 5) large-sample variance with the bias-corrected yi plugged in and no further factor.
+# metafor 3.8 (installed here) multiplied it by the squared correction; compute the corrected one.
+smdh <- with(dat.normand1999, {
+  es <- escalc("SMDH", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i)
+  sdpi <- sqrt((sd1i^2 + sd2i^2) / 2)
+  vi <- es$yi^2 * (sd1i^4 / (n1i - 1) + sd2i^4 / (n2i - 1)) / (8 * sdpi^4) +
+        (sd1i^2 / (n1i - 1) + sd2i^2 / (n2i - 1)) / sdpi^2
+  list(yi = num(es$yi), vi = num(vi))
+})
+out$escalc[[length(out$escalc) + 1]] <- list(name = "dat.normand1999", measure = "SMDH",
+  args = lapply(norm_args, function(a) num(dat.normand1999[[a]])), options = list(),
+  yi = smdh$yi, vi = smdh$vi, note = "variance as corrected in metafor 4.6")
 add_escalc("dat.normand1999", "SMD", norm_args, dat.normand1999, vtype = "UB")
 add_escalc("dat.normand1999", "MD", norm_args, dat.normand1999, vtype = "HO")
 pritz_args <- list(xi = "xi", ni = "ni")
@@ -117,6 +130,15 @@ one <- suppressWarnings(rma(0.4, 0.05, method = "REML", test = "knha"))
 out$rma[[length(out$rma) + 1]] <- list(data = "one_study", method = "REML", test = "knha",
                                        yi = 0.4, vi = 0.05, result = pooled(one, NULL))
 
+# extreme scale (issue 14): every vi = 1e-160; weights of 1e160 must not overflow into a wrong answer
+tiny <- data.frame(yi = effects$bcg_RR$yi, vi = rep(1e-160, 13))
+for (method in c("EE", "DL", "REML", "PM")) {
+  res <- rma(yi, vi, data = tiny, method = method, control = tight)
+  out$rma[[length(out$rma) + 1]] <- list(data = "bcg_RR_vi_1e-160", method = method, test = "z",
+                                         yi = num(tiny$yi), vi = num(tiny$vi),
+                                         result = pooled(res, if (method == "EE") NULL else qp(res)))
+}
+
 # ---------------------------------------------------------------- meta-regression
 metareg <- function(name, d, mods, method, test) {
   res <- rma(yi, vi, mods = mods, data = d, method = method, test = test, control = tight)
@@ -133,23 +155,26 @@ for (method in c("EE", "DL", "ML", "REML", "PM")) for (test in c("z", "knha")) {
 }
 
 # ---------------------------------------------------------------- Mantel-Haenszel and Peto
-for (m in c("OR", "RR", "RD")) {
-  res <- rma.mh(ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg, measure = m)
-  out$mh[[length(out$mh) + 1]] <- list(data = "dat.bcg", measure = m,
-    ai = num(dat.bcg$tpos), bi = num(dat.bcg$tneg), ci = num(dat.bcg$cpos), di = num(dat.bcg$cneg),
-    result = list(estimate = num(res$b), se = num(res$se), zval = num(res$zval), pval = num(res$pval),
-                  ci_lb = num(res$ci.lb), ci_ub = num(res$ci.ub), q = num(res$QE), q_pval = num(res$QEp),
-                  i2 = num(res$I2), h2 = num(res$H2),
-                  cmh = if (m == "OR") num(res$CO) else NA, cmh_pval = if (m == "OR") num(res$COp) else NA,
-                  tarone = if (m == "OR") num(res$TA) else NA, tarone_pval = if (m == "OR") num(res$TAp) else NA))
+mh_result <- function(res) {
+  list(estimate = num(res$b), se = num(res$se), zval = num(res$zval), pval = num(res$pval),
+       ci_lb = num(res$ci.lb), ci_ub = num(res$ci.ub), q = num(res$QE), q_pval = num(res$QEp),
+       i2 = num(res$I2), h2 = num(res$H2), k = res$k,
+       co = num(res$CO), co_pval = num(res$COp), mh = num(res$MH), mh_pval = num(res$MHp),
+       bd = num(res$BD), bd_pval = num(res$BDp), tarone = num(res$TA), tarone_pval = num(res$TAp))
 }
-res <- rma.mh(ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = zeros, measure = "OR")
-out$mh[[length(out$mh) + 1]] <- list(data = "zeros", measure = "OR",
-  ai = num(zeros$ai), bi = num(zeros$n1i - zeros$ai), ci = num(zeros$ci), di = num(zeros$n2i - zeros$ci),
-  result = list(estimate = num(res$b), se = num(res$se), zval = num(res$zval), pval = num(res$pval),
-                ci_lb = num(res$ci.lb), ci_ub = num(res$ci.ub), q = num(res$QE), q_pval = num(res$QEp),
-                i2 = num(res$I2), h2 = num(res$H2), cmh = num(res$CO), cmh_pval = num(res$COp),
-                tarone = num(res$TA), tarone_pval = num(res$TAp)))
+add_mh <- function(name, ai, bi, ci, di, measure) {
+  res <- suppressWarnings(rma.mh(ai = ai, bi = bi, ci = ci, di = di, measure = measure))
+  out$mh[[length(out$mh) + 1]] <<- list(data = name, measure = measure, ai = num(ai), bi = num(bi),
+                                        ci = num(ci), di = num(di), result = mh_result(res))
+}
+for (m in c("OR", "RR", "RD")) with(dat.bcg, add_mh("dat.bcg", tpos, tneg, cpos, cneg, m))
+with(zeros, add_mh("zeros", ai, n1i - ai, ci, n2i - ci, "OR"))
+# issue 7: a table with no events in either arm stays in the MH estimate (and leaves Q)
+issue7 <- data.frame(ai = c(2, 0, 5), ci = c(4, 0, 6), n1i = c(20, 15, 30), n2i = c(20, 15, 30))
+for (m in c("OR", "RR", "RD")) with(issue7, add_mh("issue7", ai, n1i - ai, ci, n2i - ci, m))
+# every table without events, or with only events: metafor's NA / 0 answers
+for (m in c("OR", "RR", "RD")) add_mh("no_events", c(0, 0), c(20, 15), c(0, 0), c(20, 15), m)
+for (m in c("RR", "RD")) add_mh("only_events", c(20, 15), c(0, 0), c(20, 15), c(0, 0), m)
 for (nm in c("dat.bcg", "zeros")) {
   res <- if (nm == "dat.bcg") rma.peto(ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
          else rma.peto(ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = zeros)
@@ -187,6 +212,54 @@ g <- gosh(res7, subsets = 1e6, progbar = FALSE)
 out$gosh <- list(data = "bcg_RR[1:7]", method = "REML", yi = num(d7$yi), vi = num(d7$vi),
                  incl = lapply(seq_len(ncol(g$incl)), function(j) as.integer(g$incl[, j])),
                  estimate = num(g$res$estimate), tau2 = num(g$res$tau2), i2 = num(g$res$I2), q = num(g$res$QE))
+
+# ---------------------------------------------------------------- likelihoods with more than one maximum
+# The (restricted) likelihood in tau^2 can have a local maximum at 0 and another inside, or two inside.
+# A seeded search over simulated data sets (k = 20) finds one of each kind; every local maximum is
+# located from a grid and the score equation, and metafor gives the likelihood, estimate and SE at
+# each (rma with tau2 fixed). The reference answer is the highest; metafor's own fit is kept too.
+loglik <- function(y, v, t, reml) sapply(t, function(tt) {
+  w <- 1 / (v + tt); mu <- sum(w * y) / sum(w)
+  -0.5 * (sum(log(v + tt)) + (if (reml) log(sum(w)) else 0) + sum(w * (y - mu)^2))
+})
+score <- function(y, v, tt, reml) {
+  w <- 1 / (v + tt); mu <- sum(w * y) / sum(w)
+  sum(w^2 * (y - mu)^2) - sum(w) + (if (reml) sum(w^2) / sum(w) else 0)
+}
+maxima <- function(y, v, reml, grid) {
+  ll <- loglik(y, v, grid, reml); d <- diff(ll)
+  inner <- which(d[-length(d)] > 0 & d[-1] < 0) + 1
+  roots <- sapply(inner, function(j) uniroot(function(t) score(y, v, t, reml), c(grid[j - 1], grid[j + 1]),
+                                             tol = 1e-15)$root)
+  c(if (d[1] < 0) 0, roots)
+}
+set.seed(20261122)
+grid <- c(0, exp(seq(log(1e-5), log(2), length.out = 300)))
+kinds <- c("REML higher inside", "REML lower inside", "REML two inside", "ML higher inside")
+found <- list()
+for (i in 1:50000) {
+  v <- rchisq(20, 2) * 0.05
+  y <- rnorm(20, 0, sqrt(v + sample(c(0, 0.01, 0.05), 1)))
+  for (method in c("REML", "ML")) {
+    m <- maxima(y, v, method == "REML", grid)
+    if (length(m) < 2) next
+    ll <- loglik(y, v, m, method == "REML")
+    kind <- if (m[1] > 0) "two inside" else if (which.max(ll) > 1) "higher inside" else "lower inside"
+    kind <- paste(method, kind)
+    if (kind %in% kinds && is.null(found[[kind]])) found[[kind]] <- list(y = y, v = v, method = method, maxima = m)
+  }
+  if (all(kinds %in% names(found))) break
+}
+out$likelihood <- lapply(kinds, function(kind) {
+  f <- found[[kind]]
+  fits <- lapply(f$maxima, function(t) rma(f$y, f$v, tau2 = t, method = f$method))
+  lls <- sapply(fits, function(r) as.numeric(logLik(r)))
+  best <- fits[[which.max(lls)]]
+  own <- suppressWarnings(rma(f$y, f$v, method = f$method, control = tight))
+  list(data = kind, method = f$method, yi = num(f$y), vi = num(f$v), maxima = num(f$maxima), loglik = num(lls),
+       tau2 = num(best$tau2), estimate = num(best$b), se = num(best$se),
+       metafor_tau2 = num(own$tau2), metafor_loglik = num(logLik(own)))
+})
 
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null", null = "null"),
            "tests/reference/metafor_reference.json")

@@ -8,11 +8,12 @@ summaries (medians, CIs, p-values) to means and SDs are in :mod:`.conversions`.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import warnings
 
-from ..checks import check_choice
-from ..errors import DataError, ExometaError
+import numpy as np
+
+from ..checks import align_by_label, check_choice, is_pandas
+from ..errors import DataError, DataWarning, ExometaError
 from . import binary, continuous, generic
 
 #: measure -> (required arguments, optional arguments, description)
@@ -52,7 +53,18 @@ def _column(data, name, value, n):
                 f"`{name}` names column {value!r}, which is not in `data` (columns: {', '.join(map(str, data.columns))})."
             )
         value = data[value]
-    arr = pd.to_numeric(pd.Series(np.asarray(value).ravel() if not isinstance(value, pd.Series) else value.to_numpy()), errors="coerce").to_numpy(dtype=float)
+    if is_pandas(value):
+        import pandas as pd
+
+        arr = pd.to_numeric(value, errors="coerce").to_numpy(dtype=float)
+    else:
+        arr = np.asarray(value)
+        try:
+            arr = arr.astype(float).ravel()
+        except (TypeError, ValueError):  # text among numbers: not a number, so NaN
+            import pandas as pd
+
+            arr = pd.to_numeric(pd.Series(arr.ravel()), errors="coerce").to_numpy(dtype=float)
     if arr.size == 1 and n > 1:
         arr = np.full(n, arr[0])
     return arr
@@ -116,9 +128,24 @@ def _fill_complements(measure, a):
             a["ni"] = a["xi"] + a["mi"]
 
 
+def _warn_infinite(measure, yi, vi, labels):
+    """metafor recodes +-Inf effect sizes or variances to NA with a warning; so does exometa."""
+    inf = np.isinf(yi) | np.isinf(vi)
+    if inf.any():
+        rows = [labels[i] for i in np.flatnonzero(inf)]
+        shown = ", ".join(rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        warnings.warn(
+            f"effect_sizes(measure={measure!r}): {shown} gave an infinite effect size or variance "
+            "(e.g. a table with no events in either arm and add=0), set to NaN: these rows cannot be "
+            "pooled. A continuity correction (add=0.5) or drop00=True avoids it.",
+            DataWarning,
+            stacklevel=3,
+        )
+
+
 def effect_sizes(
     measure: str,
-    data: pd.DataFrame | None = None,
+    data=None,
     *,
     add: float = 0.5,
     to: str = "only0",
@@ -126,7 +153,7 @@ def effect_sizes(
     drop00: bool = False,
     level: float = 95,
     **columns,
-) -> pd.DataFrame:
+):
     """Compute effect sizes ``yi`` and sampling variances ``vi`` (metafor's ``escalc``).
 
     Parameters
@@ -176,6 +203,8 @@ def effect_sizes(
     missing = [r for r in required if r not in columns]
     if missing:
         raise ExometaError(f"measure={measure!r} needs {', '.join(required)}; missing {', '.join(missing)}.")
+    if data is None:
+        columns = align_by_label(**columns)
     n = len(data) if data is not None else max(np.size(v) if not isinstance(v, str) else 1 for v in columns.values())
     a = {name: _column(data, name, value, n) for name, value in columns.items()}
     sizes = {name: arr.size for name, arr in a.items()}
@@ -196,7 +225,14 @@ def effect_sizes(
         yi, vi = continuous.correlation(measure, a)
     else:
         yi, vi = generic.from_estimate(a, level)
+    _warn_infinite(measure, yi, vi, labels)
+    import pandas as pd
+
     out = data.copy() if data is not None else pd.DataFrame({k: v for k, v in a.items() if k in columns})
+    if data is None:
+        index = next((v.index for v in columns.values() if is_pandas(v)), None)
+        if index is not None:
+            out.index = index
     out["yi"] = np.where(np.isfinite(yi) & np.isfinite(vi), yi, np.nan)
     out["vi"] = np.where(np.isfinite(yi) & np.isfinite(vi), vi, np.nan)
     out.attrs["measure"] = measure

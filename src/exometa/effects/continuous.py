@@ -6,7 +6,6 @@ defaults (``vtype="LS"``, exact Hedges correction) follow metafor's ``escalc``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
 
 
 def hedges_correction(m):
@@ -17,6 +16,8 @@ def hedges_correction(m):
     >>> round(float(hedges_correction(38)), 5)   # metafor's .cmicalc(38): 0.98011
     0.98011
     """
+    from scipy.special import gammaln  # imported on first use: importing exometa stays fast
+
     m = np.asarray(m, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.exp(gammaln(m / 2) - np.log(np.sqrt(m / 2)) - gammaln((m - 1) / 2))
@@ -40,12 +41,15 @@ def two_group(measure: str, a, vtype="LS"):
                 return yi, 1 / n1 + 1 / n2 + (1 - (mi - 2) / (mi * cmi**2)) * yi**2
             return yi, 1 / n1 + 1 / n2 + yi**2 / (2 * (n1 + n2))
         if measure == "SMDH":
+            # Bonett (2009, eq. 5) with the corrected yi plugged in, as metafor >= 4.6
+            # (metafor 3.8 also multiplied this variance by the squared correction;
+            # metafor's NEWS for 4.6-0: "slightly adjusted for consistency")
             s2 = sd1**2 + sd2**2
             yi = cmi * (m1 - m2) / np.sqrt(s2 / 2)
             vi = yi**2 * (sd1**4 / (n1 - 1) + sd2**4 / (n2 - 1)) / (2 * s2**2) + (
                 sd1**2 / (n1 - 1) + sd2**2 / (n2 - 1)
             ) / (s2 / 2)
-            return yi, cmi**2 * vi
+            return yi, vi
         if measure == "ROM":
             return np.log(m1 / m2), sd1**2 / (n1 * m1**2) + sd2**2 / (n2 * m2**2)
     raise AssertionError(measure)

@@ -18,11 +18,10 @@ must declare it, and exometa flags the study wherever it appears.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 from ..checks import check_level
 from ..errors import DataError
+from ..models import distributions as _dist
 
 
 def _arr(x, n):
@@ -31,7 +30,7 @@ def _arr(x, n):
     return np.broadcast_to(np.asarray(x, dtype=float), (n,)).astype(float)
 
 
-def fivenum_to_mean_sd(n, median, q1=None, q3=None, min=None, max=None, test=True) -> pd.DataFrame:  # noqa: A002
+def fivenum_to_mean_sd(n, median, q1=None, q3=None, min=None, max=None, test=True):  # noqa: A002
     """Estimate means and SDs from a median with quartiles and/or range.
 
     Parameters
@@ -64,8 +63,8 @@ def fivenum_to_mean_sd(n, median, q1=None, q3=None, min=None, max=None, test=Tru
         rows = sorted(set(np.nonzero(diffs < 0)[1].tolist()))
         raise DataError(f"min <= q1 <= median <= q3 <= max does not hold in rows {rows}; check the reported values.")
     case = np.where(has_range & has_iqr, 3, np.where(has_iqr, 2, np.where(has_range, 1, 0)))
-    xi = 2 * stats.norm.ppf((n - 0.375) / (n + 0.25))
-    eta = 2 * stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25))
+    xi = 2 * _dist.norm_ppf((n - 0.375) / (n + 0.25))
+    eta = 2 * _dist.norm_ppf((0.75 * n - 0.125) / (n + 0.25))
     with np.errstate(invalid="ignore", divide="ignore"):
         t1 = np.abs((lo + hi - 2 * m) / (hi - lo))
         t2 = np.abs((a + b - 2 * m) / (b - a))
@@ -93,6 +92,8 @@ def fivenum_to_mean_sd(n, median, q1=None, q3=None, min=None, max=None, test=Tru
     if test:
         mean = np.where(skewed, np.nan, mean)
         sd = np.where(skewed, np.nan, sd)
+    import pandas as pd
+
     return pd.DataFrame({"mean": mean, "sd": sd, "case": case, "skew_stat": stat, "skew_crit": crit, "skewed": skewed})
 
 
@@ -111,7 +112,7 @@ def sd_from_se(se, n):
 
 def _crit(level, df, dist):
     alpha = 1 - check_level(level) / 100
-    return stats.t.isf(alpha / 2, df) if dist == "t" else stats.norm.isf(alpha / 2)
+    return _dist.t_isf(alpha / 2, df) if dist == "t" else _dist.norm_isf(alpha / 2)
 
 
 def sd_from_ci(ci_lb, ci_ub, n1, n2=None, level=95, dist="t"):
@@ -159,5 +160,5 @@ def sd_from_p(mean_diff, p, n1, n2=None):
     """
     n1 = np.asarray(n1, float)
     df = n1 - 1 if n2 is None else n1 + np.asarray(n2, float) - 2
-    t = stats.t.isf(np.asarray(p, float) / 2, df)
+    t = _dist.t_isf(np.asarray(p, float) / 2, df)
     return sd_from_t(mean_diff, t, n1, n2)

@@ -8,7 +8,6 @@ CI limits on the log scale (``np.log`` of the reported ratio and limits).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 
 def from_estimate(a, level: float = 95):
@@ -20,7 +19,9 @@ def from_estimate(a, level: float = 95):
         vi = np.where(np.isnan(vi), np.asarray(a["sei"]) ** 2, vi)
     if "ci_lb" in a and "ci_ub" in a:
         lvl = level / 100 if level > 1 else level
-        z = stats.norm.isf((1 - lvl) / 2)
+        from scipy.special import ndtri
+
+        z = -ndtri((1 - lvl) / 2)
         se = (np.asarray(a["ci_ub"]) - np.asarray(a["ci_lb"])) / (2 * z)
         vi = np.where(np.isnan(vi), se**2, vi)
     return yi, vi

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
-import pandas as pd
 
-from ..checks import check_choice, check_level
-from ..errors import ConvergenceError, ConvergenceWarning, DataError, SmallSampleWarning
+from ..checks import align_by_label, check_choice, check_level, is_pandas
+from ..errors import ConvergenceError, ConvergenceWarning, DataError, MethodWarning, NumericalError, SmallSampleWarning
 from . import engine
+from .batch import Batch
+from .evaluation import Problem
 from .results import MetaRegressionResult, MetaResult
-from .tau2 import COMMON_EFFECT, ESTIMATORS, Batch, Control
+from .tau2 import COMMON_EFFECT, Control
 
 METHODS = ("EE", "FE", "DL", "DL2", "HE", "HS", "HSk", "SJ", "ML", "REML", "EB", "PM")
 TESTS = ("z", "t", "knha")
@@ -20,7 +22,7 @@ TESTS = ("z", "t", "knha")
 def _labels(yi, k, slab):
     if slab is not None:
         return [str(s) for s in slab]
-    if isinstance(yi, pd.Series):
+    if is_pandas(yi):
         return [str(s) for s in yi.index]
     return [f"study {i + 1}" for i in range(k)]
 
@@ -32,49 +34,83 @@ def _name_studies(labels, bad) -> str:
 
 
 def _as_2d(yi, vi, slab):
-    """Validate yi/vi; returns (y2d, v2d, single, labels)."""
+    """Validate yi/vi; returns (y2d, v2d, single, labels, mask)."""
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     if y.shape != v.shape:
         raise DataError(f"`yi` and `vi` must have the same shape; got {y.shape} and {v.shape}.")
     if y.ndim not in (1, 2):
         raise DataError(f"`yi` must be 1-D (k,) or 2-D (B, k); got {y.ndim} dimensions.")
+    if slab is not None and y.ndim == 1 and len(slab) != y.size:
+        raise DataError(f"`slab` must have one label per study (k = {y.size}); got {len(slab)}.")
     single = y.ndim == 1
-    labels = None
-    if single:
-        bad = ~np.isfinite(y) | ~np.isfinite(v)
-        if bad.any() or (v <= 0).any():
-            labels = _labels(yi, y.shape[-1], slab)
-        if bad.any():
-            raise DataError(
-                f"{bad.sum()} stud{'y has' if bad.sum() == 1 else 'ies have'} a missing or "
-                f"non-finite yi or vi: {_name_studies(labels, bad)}. Drop them before pooling "
-                "(a study without an effect size or variance cannot be pooled)."
-            )
-        y, v = y[None, :], v[None, :]
-    else:
-        half = np.isnan(y) != np.isnan(v)
-        if half.any():
-            rows = sorted(set(np.nonzero(half)[0].tolist()))[:10]
-            raise DataError(
-                f"`yi` and `vi` must be NaN together (NaN marks an absent study); "
-                f"rows {rows} have one without the other."
-            )
-    neg = np.isfinite(v) & (v <= 0)
+    if single:  # checked by _check_single once the batch knows its ranges
+        return y[None, :], v[None, :], True, _all_true((1, y.size))
+    half = np.isnan(y) != np.isnan(v)
+    if half.any():
+        rows = sorted(set(np.nonzero(half)[0].tolist()))[:10]
+        raise DataError(
+            f"`yi` and `vi` must be NaN together (NaN marks an absent study); "
+            f"rows {rows} have one without the other."
+        )
+    mask = ~np.isnan(y)
+    neg = mask & (v <= 0)
     if neg.any():
-        where = _name_studies(labels, neg[0]) if single else f"rows {sorted(set(np.nonzero(neg)[0].tolist()))[:10]}"
+        _refuse_nonpositive(neg, f"rows {sorted(set(np.nonzero(neg)[0].tolist()))[:10]}")
+    if mask.all():
+        return y, v, False, _all_true(y.shape)
+    return np.where(mask, y, 0.0), np.where(mask, v, 1.0), False, mask
+
+
+def _check_single(batch, yi, slab):
+    """Every study of a single analysis has a finite yi and a finite vi > 0 (else name them)."""
+    lo, hi, vlo, vhi = float(batch.ymin[0]), float(batch.ymax[0]), float(batch.vmin[0]), float(batch.vmax[0])
+    if math.isfinite(lo) and math.isfinite(hi) and math.isfinite(vhi) and vlo > 0:
+        return
+    y, v = batch.y[0], batch.v[0]
+    labels = _labels(yi, y.size, slab)
+    bad = ~np.isfinite(y) | ~np.isfinite(v)
+    if bad.any():
+        raise DataError(
+            f"{bad.sum()} stud{'y has' if bad.sum() == 1 else 'ies have'} a missing or "
+            f"non-finite yi or vi: {_name_studies(labels, bad)}. Drop them before pooling "
+            "(a study without an effect size or variance cannot be pooled)."
+        )
+    _refuse_nonpositive(v <= 0, _name_studies(labels, v <= 0))
+
+
+def _all_true(shape):
+    """A mask with every study present: a broadcast view (no memory) unless small."""
+    return np.ones(shape, bool) if shape[-1] <= 1024 else np.broadcast_to(np.True_, shape)
+
+
+def _refuse_nonpositive(neg, where):
+    if np.any(neg):
         raise DataError(
             f"Sampling variances must be > 0; {where} have vi <= 0. "
             "Check the SDs or standard errors these variances came from."
         )
-    return y, v, single, labels
+
+
+def _check_tau2(tau2):
+    if tau2 is None:
+        return None
+    t = np.asarray(tau2, dtype=float)
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise DataError(
+            f"`tau2` fixes the between-study variance, which must be a finite number >= 0; got {tau2!r}. "
+            "Leave it out (None) to estimate tau^2."
+        )
+    return tau2
 
 
 def _design(mods, k, B):
     """Model matrix with an intercept column, and coefficient names."""
     if mods is None:
-        return np.ones((B, k, 1)), ("intrcpt",)
-    if isinstance(mods, (pd.DataFrame, pd.Series)):
+        return (np.ones((B, k, 1)) if B * k <= 1024 else np.broadcast_to(1.0, (B, k, 1))), ("intrcpt",)
+    if is_pandas(mods):
+        import pandas as pd
+
         frame = pd.DataFrame(mods)
         frame = pd.get_dummies(frame, drop_first=True, dtype=float)
         names = tuple(str(c) for c in frame.columns)
@@ -123,6 +159,8 @@ def meta_analysis(
     tau2=None,
     control: Control | None = None,
     slab=None,
+    *,
+    tau2_ci: bool = True,
 ):
     """Pool effect sizes with a common- or random-effects model (metafor's ``rma``).
 
@@ -131,7 +169,8 @@ def meta_analysis(
     yi, vi : array_like
         Effect sizes and their sampling variances: shape (k,) for one
         meta-analysis, or (B, k) for B meta-analyses fitted at once, with NaN
-        in both marking an absent study.
+        in both marking an absent study. Given as pandas Series, they are
+        paired by their labels (index), not by position.
     method : str
         tau^2 estimator: 'EE'/'FE' (common effect), 'DL', 'DL2' (two-step
         DerSimonian-Kacker), 'HE', 'HS', 'HSk', 'SJ', 'ML', 'REML', 'EB', 'PM'.
@@ -144,11 +183,14 @@ def meta_analysis(
         Moderators for a meta-regression (an intercept is added; text columns
         become dummies). Returns a :class:`MetaRegressionResult`.
     tau2 : float, optional
-        Fix tau^2 at this value instead of estimating it.
+        Fix tau^2 at this value (>= 0) instead of estimating it.
     control : Control, optional
-        Iteration settings for ML/REML/EB.
+        Iteration settings for ML/REML/PM/EB and the tau^2 interval.
     slab : sequence of str, optional
         Study labels, used in error messages.
+    tau2_ci : bool, keyword-only
+        Compute the Q-profile CI of tau^2 (and of I^2, H^2). On by default;
+        batch work that does not report it can switch it off to save time.
 
     Returns
     -------
@@ -173,10 +215,19 @@ def meta_analysis(
     method = check_choice("method", method, METHODS)
     test = check_choice("test", test, TESTS)
     level = check_level(level)
+    tau2 = _check_tau2(tau2)
     control = control or Control()
-    y, v, single, labels = _as_2d(yi, vi, slab)
+    aligned = align_by_label(yi=yi, vi=vi, **({"mods": mods} if mods is not None and np.ndim(yi) == 1 else {}))
+    yi, vi, mods = aligned["yi"], aligned["vi"], aligned.get("mods", mods)
+    if method in COMMON_EFFECT and test == "knha":
+        warnings.warn(
+            f"The Knapp-Hartung (knha) adjustment is meant for random-effects models, not method={method!r} "
+            "(metafor warns the same); consider test='z' or 't'.",
+            MethodWarning,
+            stacklevel=2,
+        )
+    y, v, single, mask = _as_2d(yi, vi, slab)
     B, k = y.shape
-    mask = np.isfinite(y) & np.isfinite(v)
     if single and k == 0:
         raise DataError("No studies to pool (k = 0). Check the filters that selected the studies.")
     X, names = _design(mods, k, B)
@@ -192,12 +243,22 @@ def meta_analysis(
         if test != "z":
             msg += f" test={test!r} needs k > 1, so the z-test is used."
         warnings.warn(msg, SmallSampleWarning, stacklevel=2)
-    batch = Batch(np.where(mask, y, 0.0), np.where(mask, v, 1.0), mask, np.ascontiguousarray(X))
-    fit = engine.fit_batch(batch, method, test, level, control, tau2)
+    batch = Batch(y, v, mask, X)
+    if single:
+        _check_single(batch, yi, slab)
+    prob = Problem(batch)
+    if single and prob.unsafe[0]:
+        raise NumericalError(
+            "The effect sizes are too far apart, or the variances too far from the effect sizes' spread, "
+            f"to compute in double precision (yi from {batch.ymin[0]:.3g} to {batch.ymax[0]:.3g}, "
+            f"vi from {batch.vmin[0]:.3g} to {batch.vmax[0]:.3g}). Rescale yi and vi (e.g. change the units)."
+        )
+    with np.errstate(all="ignore"):
+        fit = engine.fit_problem(prob, method, test, level, control, tau2, None, tau2_ci=tau2_ci, warn=not single)
     _check_convergence(fit, method, single)
     if mods is None:
-        named = single and (slab is not None or isinstance(yi, pd.Series))
-        return _pooled_result(fit, method, test, level, single, y, v, _labels(yi, k, slab) if named else None)
+        named = single and (slab is not None or is_pandas(yi))
+        return _pooled_result(fit, method, test, level, single, y, v, mask, _labels(yi, k, slab) if named else None)
     return _regression_result(fit, batch, method, test, level, control, tau2, names, single)
 
 
@@ -212,23 +273,25 @@ def _unwrap(x, single):
     return float(x)
 
 
-def _pooled_result(fit, method, test, level, single, y, v, labels):
-    u = lambda name: _unwrap(fit[name], single)  # noqa: E731
-    col0 = lambda name: _unwrap(fit[name][:, 0], single)  # noqa: E731
-    return MetaResult(
-        k=u("k"), method=method, test=test, level=level,
-        estimate=col0("beta"), se=col0("se"), zval=col0("zval"), pval=col0("pval"),
-        ci_lb=col0("ci_lb"), ci_ub=col0("ci_ub"), pi_lb=u("pi_lb"), pi_ub=u("pi_ub"),
-        tau2=u("tau2"), tau2_ci_lb=u("tau2_ci_lb"), tau2_ci_ub=u("tau2_ci_ub"),
-        i2=u("i2"), i2_ci_lb=u("i2_ci_lb"), i2_ci_ub=u("i2_ci_ub"),
-        h2=u("h2"), h2_ci_lb=u("h2_ci_lb"), h2_ci_ub=u("h2_ci_ub"),
-        q=u("q"), q_df=u("q_df"), q_pval=u("q_pval"), ddf=u("ddf"),
-        converged=bool(fit["converged"][0]) if single else fit["converged"],
-        iterations=u("iterations"),
-        weights=fit["weights"][0] if single else fit["weights"],
-        yi=y[0] if single else y, vi=v[0] if single else v,
-        slab=tuple(labels) if labels else None,
-    )  # fmt: skip
+_SCALARS = (
+    "pi_lb", "pi_ub", "tau2", "tau2_ci_lb", "tau2_ci_ub", "i2", "i2_ci_lb", "i2_ci_ub",
+    "h2", "h2_ci_lb", "h2_ci_ub", "q", "q_pval", "ddf",
+)  # fmt: skip
+_COEFS = ("beta", "se", "zval", "pval", "ci_lb", "ci_ub")
+
+
+def _pooled_result(fit, method, test, level, single, y, v, mask, labels):
+    if single:
+        f = {name: float(fit[name][0]) for name in _SCALARS}
+        f.update({name: float(fit[name][0, 0]) for name in _COEFS})
+        f.update(k=int(fit["k"][0]), q_df=int(fit["q_df"][0]), iterations=int(fit["iterations"][0]))
+        f.update(converged=bool(fit["converged"][0]), weights=fit["weights"][0], yi=y[0], vi=v[0])
+    else:
+        f = {name: fit[name] for name in _SCALARS + ("k", "q_df", "iterations", "converged", "weights")}
+        f.update({name: fit[name][:, 0] for name in _COEFS})
+        f.update(yi=np.where(mask, y, np.nan), vi=np.where(mask, v, np.nan))
+    f["estimate"] = f.pop("beta")
+    return MetaResult(method=method, test=test, level=level, slab=tuple(labels) if labels else None, **f)
 
 
 def _r2(fit, batch, method, test, level, control, tau2):

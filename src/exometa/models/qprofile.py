@@ -1,69 +1,93 @@
-"""Solving the generalised Q-statistic for tau^2, row by row, for a whole batch.
+"""Solving the generalised Q-statistic for tau^2, for a whole batch.
 
 The generalised Q, ``Q(tau2) = y'P(tau2)y``, falls monotonically as tau^2
 grows. Two parts of exometa need the tau^2 at which it equals a target ``c``:
 the Paule-Mandel estimator (``c = k - p``) and the Q-profile confidence interval
 for tau^2 (``c`` = chi-square quantiles, Viechtbauer 2007).
 
-The root is found with :func:`exometa.models.rootfind.solve_decreasing`, using
-the exact derivative ``dQ/dtau2 = -y'PPy``.
+The equation is solved as ``1/c - 1/Q(tau2) = 0``: ``1/Q`` is close to linear in
+tau^2 (exactly so for one study), so Newton's method, safeguarded by
+:func:`~exometa.models.rootfind.solve_decreasing`, needs few steps. The upper end
+of the bracket needs no pass over the data: ``Q(t) <= Q(0) vmax / (vmax + t)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import wls
+from .evaluation import Problem
 from .rootfind import solve_decreasing
 
-
-def q_function(tau2, y, v, mask, X):
-    """Generalised Q and its derivative at ``tau2`` (one value per row)."""
-    f = wls.q_at(tau2, y, v, mask, X)
-    return f.rss(), -f.rpp()
+TINY = np.finfo(float).tiny
 
 
-def solve_q(target, y, v, mask, X, rows=None, x0=None):
-    """tau^2 >= 0 with ``Q(tau2) = target`` for each row; 0 where ``Q(0) <= target``.
+def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=None):
+    """tau^2 >= 0 with ``Q(tau2) = target`` for each (row, target) pair; 0 where ``Q(0) <= target``.
+
+    Call within ``np.errstate(all="ignore")`` (see :class:`~exometa.models.evaluation.Problem`).
 
     Parameters
     ----------
-    target : (B,) array of Q values to reach.
-    y, v, mask, X : the batch, as in :mod:`exometa.models.wls`.
-    rows : optional boolean (B,) array; rows outside it return NaN.
-    x0 : optional (B,) starting values (e.g. the tau^2 estimate), for speed.
+    prob : the batch.
+    target : (n,) Q values to reach.
+    rows : (n,) the row of each target (a row may appear more than once).
+    q0 : (n,) Q at tau^2 = 0 of each pair's row.
+    x0 : optional (n,) starting values; where NaN (or when not given), Newton's first
+        step from 0 if ``at0`` (the fit at 0 of each pair's row, order 2) is given.
 
     Returns
     -------
-    tau2 : (B,) array.
-    converged : (B,) boolean array.
+    tau2 : (n,) (NaN where the target is not finite and positive); converged : (n,) bool.
     """
-    B = y.shape[0]
-    target = np.broadcast_to(np.asarray(target, dtype=float), (B,))
-    rows = np.ones(B, bool) if rows is None else np.asarray(rows, bool)
-    tau2 = np.full(B, np.nan)
-    converged = np.ones(B, bool)
-    q0, _ = q_function(np.zeros(B), y, v, mask, X)
-    at_zero = rows & (q0 <= target)
+    target = np.asarray(target, float)
+    rows = np.asarray(rows)
+    n = target.size
+    tau2 = np.full(n, np.nan)
+    converged = np.ones(n, bool)
+    ok = np.isfinite(target) & (target > 0)
+    at_zero = ok & (q0 <= target)
     tau2[at_zero] = 0.0
-    todo = rows & ~at_zero & np.isfinite(target) & (target > 0)
-    if not todo.any():
+    todo = np.flatnonzero(ok & ~at_zero)
+    if todo.size == 0:
         return tau2, converged
-    idx = np.flatnonzero(todo)
-    ys, vs, ms, Xs, c = y[idx], v[idx], mask[idx], X[idx], target[idx]
-    # An upper end where Q < c: Q(t) <= RSS_ols / (t + min v) <= RSS_ols / t.
-    ols = wls.fit(ys, ms.astype(float), Xs)
+    if todo.size == 1 and n == 1 and at0 is not None and (x0 is None or np.isnan(x0).all()):
+        return _solve_one_target(prob, float(target[0]), rows, float(q0[0]), at0, xtol)
+    c, who = target[todo], rows[todo]
+    vmax = prob.b.vmax[who]
+    hi = vmax * (q0[todo] / c - 1) * 1.01 + TINY
 
-    def g(x, rows):
-        if rows.size < idx.size:  # only the rows still iterating
-            q, dq = q_function(x, ys[rows], vs[rows], ms[rows], Xs[rows])
-        else:
-            q, dq = q_function(x, ys, vs, ms, Xs)
-        return q - c[rows], dq
+    def func(x, idx):
+        ev = prob.at_pairs(x, who[idx], order=2)
+        q = ev.q
+        g = 1 / c[idx] - 1 / q
+        step = q * (1 - q / c[idx]) * ev.u / ev.a  # g / g' with g' = -y'PPy / Q^2
+        return g, step
 
-    hi = ols.rss() / c * 1.01 + 1e-300
-    start = None if x0 is None else np.clip(np.asarray(x0, float)[idx], 0.0, hi)
-    x, ok, _ = solve_decreasing(g, np.zeros(idx.size), hi, x0=start)
-    converged[idx] = ok
-    tau2[idx] = x
+    start = np.full(todo.size, np.nan) if x0 is None else np.asarray(x0, float)[todo]
+    if at0 is not None:  # Newton's first step from 0, where Q(0), y'PPy(0) are known already
+        q, c0 = q0[todo], c
+        first = q * (q / c0 - 1) * at0.u[todo] / at0.a[todo]
+        start = np.where(np.isnan(start), first, start)
+    start = np.minimum(np.where(start > 0, start, 0.0), hi)  # NaN -> 0
+    x, conv, _ = solve_decreasing(func, np.zeros(todo.size), hi, x0=start, xtol=xtol, scale=prob.b.vmin[who])
+    tau2[todo] = x
+    converged[todo] = conv
     return tau2, converged
+
+
+def _solve_one_target(prob: Problem, c: float, rows, q0: float, at0, xtol: float):
+    """:func:`solve_q` for one target of one row, started by Newton's first step from 0."""
+    row = int(rows[0])
+    vmax, vmin = float(prob.b.vmax[row]), float(prob.b.vmin[row])
+    hi = vmax * (q0 / c - 1) * 1.01 + TINY
+    first = q0 * (q0 / c - 1) * float(at0.u[0]) / float(at0.a[0])
+    start = min(first, hi) if first > 0 else 0.0
+    rows1 = np.array([row])
+
+    def func(x, idx):
+        ev = prob.at(x, rows1, order=2)
+        q = ev.q
+        return 1 / c - 1 / q, q * (1 - q / c) * ev.u / ev.a
+
+    x, conv, _ = solve_decreasing(func, np.zeros(1), np.array([hi]), x0=np.array([start]), xtol=xtol, scale=vmin)
+    return x, conv

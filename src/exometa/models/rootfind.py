@@ -6,10 +6,15 @@ its elementwise contract does not allow. So: Newton steps inside a bracket
 that shrinks with every evaluation, and bisection whenever a step would leave
 the bracket; rows stop independently when the step falls below ``xtol``.
 Quadratic convergence near the root, never worse than bisection.
+
+The function returns its value and the Newton step (value / derivative)
+rather than the derivative, so that callers can form the step in whatever
+units keep it finite.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -25,14 +30,17 @@ def solve_decreasing(
     x0: np.ndarray | None = None,
     xtol: float = XTOL,
     maxiter: int = MAXITER,
+    scale=1.0,
 ):
     """Root of a function that is positive at ``lo`` and negative at ``hi``, row by row.
 
     Parameters
     ----------
-    func : ``func(x, rows) -> (g, dg)`` evaluates the function and its derivative
-        at ``x`` for the rows with indices ``rows``.
+    func : ``func(x, rows) -> (g, step)`` evaluates the function and its Newton
+        step ``g / g'`` at ``x`` for the rows with indices ``rows``.
     lo, hi : (n,) bracket ends; x0 : starting points inside (default ``lo``).
+    xtol, scale : a row stops when the step is below ``xtol * max(|x|, scale)``
+        (``scale``, scalar or (n,), is the size below which x counts as small).
 
     Returns
     -------
@@ -41,29 +49,68 @@ def solve_decreasing(
     Examples
     --------
     >>> import numpy as np
-    >>> f = lambda x, rows: (2.0 - x**2, -2 * x)
+    >>> f = lambda x, rows: (2.0 - x**2, (2.0 - x**2) / (-2 * x - 1e-300))
     >>> x, ok, _ = solve_decreasing(f, np.array([0.0]), np.array([2.0]))
     >>> round(float(x[0]), 12), bool(ok[0])
     (1.414213562373, True)
     """
     lo, hi = np.array(lo, float), np.array(hi, float)
     x = lo.copy() if x0 is None else np.array(x0, float)
+    if x.size == 1:
+        return _solve_one(func, float(lo[0]), float(hi[0]), float(x[0]), xtol, maxiter, float(np.ravel(scale)[0]))
+    scale = np.broadcast_to(np.asarray(scale, float), x.shape)
     iters = np.zeros(x.size, int)
     active = np.ones(x.size, bool)
+    last = np.full(x.size, np.inf)  # the previous Newton step of each row
     for _ in range(maxiter):
         a = np.flatnonzero(active)
         if a.size == 0:
             break
-        g, dg = func(x[a], a)
-        lo[a] = np.where(g > 0, x[a], lo[a])
-        hi[a] = np.where(g <= 0, x[a], hi[a])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            new = x[a] - g / dg
-        bad = ~np.isfinite(new) | (new <= lo[a]) | (new >= hi[a])
+        xa = x[a]
+        g, step = func(xa, a)
+        lo[a] = np.where(g > 0, xa, lo[a])
+        hi[a] = np.where(g <= 0, xa, hi[a])
+        with np.errstate(invalid="ignore"):
+            new = xa - step
+        bad = ~np.isfinite(new) | (new < lo[a]) | (new > hi[a])
         new = np.where(bad, 0.5 * (lo[a] + hi[a]), new)
-        new = np.where(g == 0, x[a], new)  # an exact root stays put
-        done = (np.abs(new - x[a]) <= xtol * np.maximum(1.0, np.abs(new))) | (g == 0)
+        new = np.where(g == 0, xa, new)  # an exact root stays put
+        tol = xtol * np.maximum(scale[a], np.abs(new))
+        size = np.abs(new - xa)
+        # Newton converges quadratically: once steps shrink like e, e^2, the error left
+        # after this step is about size^2 / last * (size / last), below tol: no need to look again
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            quadratic = ~bad & np.isfinite(last[a]) & (size <= 0.1 * last[a]) & (size * (size / last[a]) ** 2 <= tol)
+        done = (size <= tol) | (g == 0) | (hi[a] - lo[a] <= tol) | quadratic
+        last[a] = np.where(bad, np.inf, size)
         x[a] = new
         iters[a] += 1
         active[a[done]] = False
     return x, ~active, iters
+
+
+def _solve_one(func, lo, hi, x, xtol, maxiter, scale):
+    """:func:`solve_decreasing` for one row, in Python floats (the same steps, without array overhead)."""
+    row = np.zeros(1, int)
+    last = math.inf
+    for it in range(1, maxiter + 1):
+        g, step = func(np.array([x]), row)
+        g, step = float(g[0]), float(step[0])
+        if g > 0:
+            lo = x
+        else:
+            hi = x
+        new = x - step
+        bad = not math.isfinite(new) or new < lo or new > hi
+        if bad:
+            new = 0.5 * (lo + hi)
+        if g == 0:
+            return np.array([x]), np.array([True]), np.array([it])
+        tol = xtol * max(scale, abs(new))
+        size = abs(new - x)
+        quadratic = not bad and math.isfinite(last) and size <= 0.1 * last and size * (size / last) ** 2 <= tol
+        x = new
+        if size <= tol or hi - lo <= tol or quadratic:
+            return np.array([x]), np.array([True]), np.array([it])
+        last = math.inf if bad else size
+    return np.array([x]), np.array([False]), np.array([maxiter])

@@ -19,13 +19,14 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
+from ..checks import align_by_label
 from ..errors import DataError, SmallSampleWarning
-from ..formatting import fmtp, fmtx
+from ..formatting import fmtx, p_text
+from . import distributions as dist
+from .display import html_table, interval, stat_row
 from .pooling import meta_analysis
-from .results import MetaResult
+from .results import METHOD_NAMES, MetaResult, _cap, _plain
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -38,25 +39,53 @@ class SubgroupResult:
     q_between_df: int
     q_between_pval: float
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self):
+        """One row per subgroup and one for all studies, with :class:`MetaResult`'s columns."""
+        import pandas as pd
+
         rows = [r.to_frame().assign(group=g) for g, r in self.groups.items()]
         rows.append(self.overall.to_frame().assign(group="overall"))
         frame = pd.concat(rows, ignore_index=True)
         return frame[["group"] + [c for c in frame.columns if c != "group"]]
 
+    def to_dict(self) -> dict:
+        return {
+            "groups": {str(g): r.to_dict() for g, r in self.groups.items()},
+            "overall": self.overall.to_dict(),
+            "q_between": _plain(self.q_between),
+            "q_between_df": self.q_between_df,
+            "q_between_pval": _plain(self.q_between_pval),
+        }
+
     def summary(self, digits: int = 4) -> str:
-        lines = []
-        for g, r in self.groups.items():
+        """Each subgroup's pooled estimate, then the test for subgroup differences, in words."""
+        o = self.overall
+        lines = [f"Subgroup analysis: {_cap(METHOD_NAMES.get(o.method, o.method))}, fitted in each subgroup "
+                 f"with its own tau^2 (k = {o.k} in {len(self.groups)} subgroups; {o.level:g}% CIs)", ""]  # fmt: skip
+        for g, r in list(self.groups.items()) + [("All studies", o)]:
             lines.append(
                 f"{g}: k = {r.k}, estimate {fmtx(r.estimate, digits)} "
                 f"({r.level:g}% CI {fmtx(r.ci_lb, digits)} to {fmtx(r.ci_ub, digits)}), "
-                f"tau^2 = {fmtx(r.tau2, digits)}, I^2 = {fmtx(r.i2, 1)}%"
+                f"tau^2 = {fmtx(r.tau2, digits)}, I^2 = {fmtx(r.i2, 1)}%, "
+                f"Q(df = {r.q_df}) = {fmtx(r.q, 2)}, {p_text(r.q_pval, digits)}"
             )
-        lines.append(
-            f"Test for subgroup differences: Q(df = {self.q_between_df}) = {fmtx(self.q_between, digits)}, "
-            f"p = {fmtp(self.q_between_pval, digits)}"
-        )
+        lines += [
+            "",
+            f"Test for subgroup differences (between the subgroup estimates): Q(df = {self.q_between_df}) = "
+            f"{fmtx(self.q_between, digits)}, {p_text(self.q_between_pval, digits)}",
+        ]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        o = self.overall
+        rows = []
+        for g, r in list(self.groups.items()) + [("All studies", o)]:
+            rows.append((f"{g} (k = {r.k})", fmtx(r.estimate, 4), interval(r.ci_lb, r.ci_ub),
+                         f"tau² {fmtx(r.tau2, 4)}, I² {fmtx(r.i2, 1)}%, Q p: {p_text(r.q_pval, 4)[2:]}"))  # fmt: skip
+        rows.append(stat_row("Test for subgroup differences", "Q", self.q_between, f"(df = {self.q_between_df})",
+                             self.q_between_pval, "between the subgroup estimates"))  # fmt: skip
+        title = f"Subgroups: {_cap(METHOD_NAMES.get(o.method, o.method))}, own tau² per subgroup ({o.level:g}% CIs)"
+        return html_table(title, rows, header=("Subgroup", "Estimate", "Interval", "Heterogeneity"))
 
     def __repr__(self):  # pragma: no cover
         return self.summary()
@@ -74,7 +103,7 @@ def between_groups_q(estimates, ses):
     bar = np.sum(w * est) / np.sum(w)
     q = float(np.sum(w * (est - bar) ** 2))
     df = len(est) - 1
-    return q, df, float(stats.chi2.sf(q, df)) if df > 0 else np.nan
+    return q, df, float(dist.chi2_sf(q, df)) if df > 0 else np.nan
 
 
 def subgroup_analysis(yi, vi, groups, method="REML", test="z", level=95, **kwargs) -> SubgroupResult:
@@ -94,15 +123,17 @@ def subgroup_analysis(yi, vi, groups, method="REML", test="z", level=95, **kwarg
     >>> sorted(res.groups), round(res.q_between, 2)
     (['a', 'b'], 20.42)
     """
+    named = align_by_label(yi=yi, vi=vi, groups=groups)
+    yi, vi, groups = named["yi"], named["vi"], named["groups"]
     yi = np.asarray(yi, float)
     vi = np.asarray(vi, float)
-    labels = pd.Series(np.asarray(groups, dtype=object)).astype(str).to_numpy()
+    labels = np.array([str(g) for g in np.asarray(groups, dtype=object).ravel()], dtype=object)
     if labels.size != yi.size:
         raise DataError(f"`groups` must have one label per study (k = {yi.size}); got {labels.size}.")
     fits = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallSampleWarning)
-        for g in pd.unique(labels):
+        for g in dict.fromkeys(labels):  # in order of first appearance
             sel = labels == g
             fits[g] = meta_analysis(yi[sel], vi[sel], method=method, test=test, level=level, **kwargs)
         overall = meta_analysis(yi, vi, method=method, test=test, level=level, **kwargs)

@@ -1,18 +1,23 @@
 """Estimators of the between-study variance tau^2, each a small function.
 
-Every estimator has the signature ``estimator(batch, control) -> Tau2Estimate``
-and is registered by its metafor ``method=`` code. ``batch`` is a
-:class:`Batch` of B meta-analyses; all work is vectorised over B.
+Every estimator has the signature ``estimator(ctx) -> Tau2Estimate`` and is
+registered by its metafor ``method=`` code; the engine calls it within
+``np.errstate(all="ignore")``. ``ctx`` is a :class:`Context`: the
+batch (as a :class:`~exometa.models.evaluation.Problem`), the rows to estimate
+(those with more studies than coefficients) and the fit at tau^2 = 0, which
+the engine computes once for the heterogeneity statistics anyway.
 
-Definitions follow metafor 3.8 (``rma.uni``), with references:
+Definitions follow metafor (``rma.uni``), with references:
 
 - DL: DerSimonian & Laird (1986); HE: Hedges (1983); HS, HSk: Hunter & Schmidt
   (2004) and its small-sample k/(k-p) correction; SJ: Sidik & Jonkman (2005);
-  ML, REML: the roots of their score equations (Viechtbauer 2005), found with
-  bracketed Newton steps; EB: Morris (1983), whose fixed point is PM's; PM: Paule &
+  ML, REML: the global maximum of the (restricted) likelihood, see
+  :mod:`.likelihood`; EB: Morris (1983), whose fixed point is PM's; PM: Paule &
   Mandel (1982), solved exactly; DL2: the two-step DerSimonian-Kacker (2007)
   estimator, a generalised-Q estimator with weights ``1/(v + tau2_DL)``
-  (metafor: ``method="GENQ", weights=1/(vi + tau2_DL)``).
+  (metafor: ``method="GENQ", weights=1/(vi + tau2_DL)``). As ``tr(PV) = k - p -
+  tau2 tr(P)`` for those weights, it is one Newton-type step of the Paule-Mandel
+  equation from the DL estimate: ``tau2_DL + (Q(tau2_DL) - (k - p)) / tr(P)``.
 
 Every estimate is truncated at zero, as in metafor.
 """
@@ -24,71 +29,69 @@ from typing import Callable
 
 import numpy as np
 
-from . import qprofile, wls
-from .rootfind import solve_decreasing
+from . import likelihood, qprofile, wls
+from .batch import Batch
+from .evaluation import Evaluation, Problem
 
-
-@dataclass(frozen=True, eq=False)
-class Batch:
-    """B meta-analyses of up to k studies; absent studies have ``mask`` False.
-
-    ``y`` is 0 and ``v`` is 1 where a study is absent, so that no NaN reaches
-    the arithmetic; ``mask`` alone says who is in.
-    """
-
-    y: np.ndarray  # (B, k)
-    v: np.ndarray  # (B, k)
-    mask: np.ndarray  # (B, k) bool
-    X: np.ndarray  # (B, k, p)
-    k: np.ndarray = field(init=False)  # (B,) studies per row
-
-    def __post_init__(self):
-        object.__setattr__(self, "k", self.mask.sum(axis=1))
-
-    @property
-    def p(self) -> int:
-        return self.X.shape[2]
-
-    @property
-    def B(self) -> int:
-        return self.y.shape[0]
-
-    def weights(self, tau2=0.0) -> np.ndarray:
-        tau2 = np.broadcast_to(np.asarray(tau2, dtype=float), (self.B,))
-        return np.where(self.mask, 1.0 / (self.v + tau2[:, None]), 0.0)
-
-    def fit(self, tau2=0.0) -> wls.WLSFit:
-        return wls.fit(self.y, self.weights(tau2), self.X)
-
-    def take(self, rows) -> "Batch":
-        """The batch of the given rows (itself when every row is asked for)."""
-        rows = np.asarray(rows)
-        if rows.dtype != bool and rows.size == self.B:
-            return self
-        return Batch(self.y[rows], self.v[rows], self.mask[rows], self.X[rows])
+__all__ = ["Batch", "Control", "Context", "Tau2Estimate", "ESTIMATORS", "COMMON_EFFECT", "register"]
 
 
 @dataclass(frozen=True, eq=False)
 class Tau2Estimate:
-    tau2: np.ndarray  # (B,)
-    iterations: np.ndarray  # (B,) int
-    converged: np.ndarray  # (B,) bool
+    tau2: np.ndarray  # (n,)
+    iterations: np.ndarray  # (n,) int
+    converged: np.ndarray  # (n,) bool
 
 
 @dataclass(frozen=True)
 class Control:
-    """Settings for the iterative estimators ML and REML (metafor's ``control=``).
+    """Settings for the iterative estimators (metafor's ``control=``).
 
-    ``threshold`` (relative, absolute below 1) is tighter than metafor's default
-    (1e-5) so that exometa returns the root itself rather than a point near it;
-    see ``tests/reference/README.md``.
+    ``threshold`` (relative, absolute below the smallest sampling variance) is
+    tighter than metafor's default (1e-5) so that exometa returns the root itself
+    rather than a point near it; see ``tests/reference/README.md``. ``maxiter``
+    bounds the Newton steps of each root search.
     """
 
     threshold: float = 1e-12
     maxiter: int = 200
 
 
-ESTIMATORS: dict[str, Callable[[Batch, Control], Tau2Estimate]] = {}
+@dataclass(eq=False)
+class Context:
+    """What an estimator works from: the rows to estimate and the fit at tau^2 = 0."""
+
+    prob: Problem
+    rows: np.ndarray  # indices of the batch's rows to estimate
+    at0: Evaluation  # the fit at tau^2 = 0 of those rows (order >= 2; 3 for ML/REML)
+    control: Control
+    _memo: dict = field(default_factory=dict)
+
+    @property
+    def b(self) -> Batch:
+        return self.prob.b
+
+    @property
+    def k(self) -> np.ndarray:
+        return self.b.k[self.rows]
+
+    @property
+    def df(self) -> np.ndarray:
+        return self.b.k[self.rows] - self.b.p
+
+    def unweighted_rss(self) -> np.ndarray:
+        if "rss" not in self._memo:
+            self._memo["rss"] = self.prob.unweighted_rss(self.rows)
+        return self._memo["rss"]
+
+    def done(self, tau2) -> Tau2Estimate:
+        """A closed-form estimate: truncated at 0 (NaN, from no information, becomes 0)."""
+        tau2 = np.where(tau2 > 0, tau2, 0.0)  # NaN too
+        n = self.rows.size
+        return Tau2Estimate(tau2, np.zeros(n, int), np.ones(n, bool))
+
+
+ESTIMATORS: dict[str, Callable[[Context], Tau2Estimate]] = {}
 
 
 def register(name: str):
@@ -99,151 +102,107 @@ def register(name: str):
     return deco
 
 
-def _closed(b: Batch, tau2: np.ndarray) -> Tau2Estimate:
-    tau2 = np.maximum(np.nan_to_num(tau2, nan=0.0), 0.0)
-    return Tau2Estimate(tau2, np.zeros(b.B, int), np.ones(b.B, bool))
-
-
 @register("EE")
-def _ee(b: Batch, control: Control) -> Tau2Estimate:
-    return _closed(b, np.zeros(b.B))
+def _ee(ctx: Context) -> Tau2Estimate:
+    return ctx.done(np.zeros(ctx.rows.size))
 
 
 ESTIMATORS["FE"] = _ee
 
 
 @register("DL")
-def _dl(b: Batch, control: Control) -> Tau2Estimate:
-    f = b.fit(0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _closed(b, (f.rss() - (b.k - b.p)) / f.tr_p())
+def _dl(ctx: Context) -> Tau2Estimate:
+    z = ctx.at0
+    return ctx.done((z.q - ctx.df) * z.u / z.tr)
+
+
+def _he_value(ctx: Context) -> np.ndarray:
+    b, rows = ctx.b, ctx.rows
+    if ctx.prob.fast:
+        v = b.v if rows.size == b.B else b.v[rows]  # (no copy of the data for a whole batch)
+        vsum = v.sum(axis=1) if b.full else np.sum(v, axis=1, where=b.mask if rows.size == b.B else b.mask[rows])
+        trace = vsum * (1 - 1 / ctx.k)  # tr(P V) of the unweighted fit: sum v (1 - 1/k)
+    else:
+        trace = wls.fit(b.y[rows], b.mask[rows].astype(float), b.X[rows]).tr_pv(b.v[rows])
+    return (ctx.unweighted_rss() - trace) / ctx.df
 
 
 @register("HE")
-def _he(b: Batch, control: Control) -> Tau2Estimate:
-    f = wls.fit(b.y, b.mask.astype(float), b.X)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _closed(b, (f.rss() - f.tr_pv(b.v)) / (b.k - b.p))
+def _he(ctx: Context) -> Tau2Estimate:
+    return ctx.done(_he_value(ctx))
 
 
 @register("HS")
-def _hs(b: Batch, control: Control) -> Tau2Estimate:
-    f = b.fit(0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _closed(b, (f.rss() - b.k) / f.w.sum(axis=1))
+def _hs(ctx: Context) -> Tau2Estimate:
+    z = ctx.at0
+    return ctx.done((z.q - ctx.k) * z.u / z.sw)
 
 
 @register("HSk")
-def _hsk(b: Batch, control: Control) -> Tau2Estimate:
-    f = b.fit(0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _closed(b, (b.k / (b.k - b.p) * f.rss() - b.k) / f.w.sum(axis=1))
+def _hsk(ctx: Context) -> Tau2Estimate:
+    z = ctx.at0
+    return ctx.done((ctx.k / ctx.df * z.q - ctx.k) * z.u / z.sw)
 
 
-def _sj_start(b: Batch) -> np.ndarray:
-    """metafor's SJ starting value: the (biased) variance of the y's."""
-    ybar = np.einsum("bk,bk->b", b.y, b.mask) / b.k
-    return np.einsum("bk,bk->b", b.mask, (b.y - ybar[:, None]) ** 2) / b.k
+def _sj_start(ctx: Context) -> np.ndarray:
+    """metafor's SJ starting value: the (biased) variance of the y's about their mean."""
+    b, rows = ctx.b, ctx.rows
+    if ctx.prob.fast:
+        ss = ctx.unweighted_rss()
+    else:
+        m = b.mask[rows]
+        y = b.y[rows]
+        mean = np.sum(y, axis=1, where=m) / ctx.k
+        ss = np.sum((y - mean[:, None]) ** 2, axis=1, where=m)
+    return ss / ctx.k
 
 
 @register("SJ")
-def _sj(b: Batch, control: Control) -> Tau2Estimate:
-    tau0 = _sj_start(b)
-    f = b.fit(tau0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _closed(b, tau0 * f.rss() / (b.k - b.p))
+def _sj(ctx: Context) -> Tau2Estimate:
+    tau0 = _sj_start(ctx)
+    ev = ctx.prob.at(tau0, ctx.rows, order=1)
+    return ctx.done(tau0 * ev.q / ctx.df)
 
 
 @register("DL2")
-def _dl2(b: Batch, control: Control) -> Tau2Estimate:
-    """Two-step DerSimonian-Kacker: Q with weights 1/(v + tau2_DL)."""
-    a = b.weights(_dl(b, control).tau2)
-    f = wls.fit(b.y, a, b.X)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _closed(b, (f.rss() - f.tr_pv(b.v)) / f.tr_p())
+def _dl2(ctx: Context) -> Tau2Estimate:
+    """Two-step DerSimonian-Kacker: Q with weights 1/(v + tau2_DL) (see the module doc)."""
+    t = _dl(ctx).tau2
+    ev = ctx.prob.at(t, ctx.rows, order=2)
+    return ctx.done(t + (ev.q - ctx.df) * ev.u / ev.tr)
 
 
 @register("PM")
-def _pm(b: Batch, control: Control) -> Tau2Estimate:
-    target = (b.k - b.p).astype(float)
-    tau2, conv = qprofile.solve_q(target, b.y, b.v, b.mask, b.X, rows=b.k > b.p)
-    tau2 = np.where(b.k > b.p, tau2, 0.0)
-    return Tau2Estimate(tau2, np.zeros(b.B, int), conv)
-
-
-def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
-    """Log-likelihood up to the constants that do not depend on tau^2."""
-    f = b.fit(tau2)
-    ll = -0.5 * np.einsum("bk,bk->b", b.mask, np.log(b.v + tau2[:, None])) - 0.5 * f.rss()
-    if reml:
-        ll = ll + 0.5 * np.linalg.slogdet(f.vb)[1]
-    return ll
-
-
-def _score(b: Batch, tau2: np.ndarray, reml: bool):
-    """The (RE)ML score in tau^2 (times 2) and its derivative."""
-    f = b.fit(tau2)
-    if reml:
-        return f.rpp() - f.tr_p(), -2 * f.rppp() + f.tr_pp()
-    return f.rpp() - f.w.sum(axis=1), -2 * f.rppp() + np.einsum("bk,bk->b", f.w, f.w)
-
-
-def _likelihood_root(b: Batch, control: Control, reml: bool) -> Tau2Estimate:
-    """ML or REML: the root of the score equation, tau^2 = 0 where the score at 0 is <= 0.
-
-    metafor iterates Fisher scoring from the HE estimate to a tolerance of 1e-5;
-    Fisher scoring can creep (oscillating, linearly) towards the root, so exometa
-    solves the same score equation with bracketed Newton steps to ``threshold``.
-    The solution is the same; metafor's check that the boundary tau^2 = 0 does not
-    have the higher likelihood is kept.
-    """
-    tau2 = np.zeros(b.B)
-    iters = np.zeros(b.B, int)
-    converged = np.ones(b.B, bool)
-    fit_rows = np.flatnonzero(b.k > b.p)
-    sub = b.take(fit_rows)
-    g0, _ = _score(sub, np.zeros(sub.B), reml)
-    inner = np.flatnonzero(g0 > 0)
-    if inner.size:
-        s = sub.take(inner)
-        ols = wls.fit(s.y, s.mask.astype(float), s.X)
-        hi = ols.rss() / (s.k - s.p) + s.v.max(axis=1, where=s.mask, initial=0.0)
-        for _ in range(64):  # widen until the score is negative at hi
-            g_hi, _ = _score(s, hi, reml)
-            if (g_hi < 0).all():
-                break
-            hi = np.where(g_hi < 0, hi, 4 * hi)
-
-        def g(x, rows):
-            return _score(s.take(rows), x, reml)
-
-        start = np.clip(_he(s, control).tau2, 0.0, hi)
-        root, ok, it = solve_decreasing(g, np.zeros(inner.size), hi, x0=start, xtol=control.threshold, maxiter=control.maxiter)
-        # metafor's check that the boundary tau^2 = 0 is not a higher maximum
-        ll0 = _loglik(s, np.zeros(inner.size), reml)
-        ll1 = _loglik(s, root, reml)
-        root = np.where(ll0 - ll1 > 1e-8, 0.0, root)
-        rows = fit_rows[inner]
-        tau2[rows], converged[rows], iters[rows] = root, ok, it
-    return Tau2Estimate(np.maximum(tau2, 0.0), iters, converged)
-
-
-@register("ML")
-def _ml(b: Batch, control: Control) -> Tau2Estimate:
-    return _likelihood_root(b, control, reml=False)
-
-
-@register("REML")
-def _reml(b: Batch, control: Control) -> Tau2Estimate:
-    return _likelihood_root(b, control, reml=True)
+def _pm(ctx: Context) -> Tau2Estimate:
+    tau2, conv = qprofile.solve_q(ctx.prob, ctx.df.astype(float), ctx.rows, ctx.at0.q, xtol=ctx.control.threshold, at0=ctx.at0)
+    return Tau2Estimate(np.where(tau2 > 0, tau2, 0.0), np.zeros(ctx.rows.size, int), conv)
 
 
 @register("EB")
-def _eb(b: Batch, control: Control) -> Tau2Estimate:
+def _eb(ctx: Context) -> Tau2Estimate:
     """Empirical Bayes (Morris). Its fixed point, k/(k-p) Q(tau2) = k, is the
     Paule-Mandel equation Q(tau2) = k - p, so both give the same estimate
     (Viechtbauer et al. 2015); metafor's Fisher scoring for EB converges to it."""
-    return _pm(b, control)
+    return _pm(ctx)
+
+
+def _likelihood(ctx: Context, reml: bool) -> Tau2Estimate:
+    # Newton's ascent starts at the DL estimate, free from the fit at 0 (metafor's Fisher
+    # scoring starts at the Hedges estimate); the start only changes the speed, as the
+    # maximum found is then proved to be the highest (see .likelihood)
+    start = _dl(ctx).tau2
+    tau2, iters, conv = likelihood.maximise(ctx.prob, ctx.rows, reml, start, ctx.control, rss=ctx.unweighted_rss(), at0=ctx.at0)
+    return Tau2Estimate(tau2, iters, conv)
+
+
+@register("ML")
+def _ml(ctx: Context) -> Tau2Estimate:
+    return _likelihood(ctx, reml=False)
+
+
+@register("REML")
+def _reml(ctx: Context) -> Tau2Estimate:
+    return _likelihood(ctx, reml=True)
 
 
 #: methods whose tau^2 is fixed at zero

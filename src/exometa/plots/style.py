@@ -17,8 +17,13 @@ from matplotlib.figure import Figure
 
 CM = 1 / 2.54
 
-#: figure widths in inches: one journal column, two columns, a full page
+#: figure widths in inches: one journal column (8.5 cm), two columns or the text width of a
+#: portrait page (17.5 cm), a landscape page (25 cm)
 WIDTHS = {"single": 8.5 * CM, "double": 17.5 * CM, "page": 25.0 * CM}
+#: the width a figure gets when none is asked for: it prints at full size on a portrait page
+DEFAULT_WIDTH = "double"
+#: the font every figure is drawn (and its text measured) in; exometa.plots.save embeds it
+FAMILY = "DejaVu Sans"
 
 #: font sizes in points at the printed size (never below 7)
 FONT = {"title": 9.5, "label": 8.0, "text": 7.5, "small": 7.0}
@@ -29,6 +34,8 @@ FLAG_COLOURS = {"unverifiable": "#c0392b", "uncontrolled": "#d68910", "none": "#
 POOLED = "#34495e"
 #: reference lines (no effect)
 REFERENCE = "0.35"
+#: secondary text (notes, reasons, keys)
+MUTED = "0.3"
 
 
 def width_inches(width) -> float:
