@@ -245,7 +245,9 @@ def test_result_in_a_notebook_and_in_words(tmp_path, ref):
     studies, rows = binary_workbook(ref)
     res = run(tmp_path, studies, rows, HEAD + 'measure = "RR"\n')
     html = res._repr_html_()
-    assert html.count("<tr>") >= 8 and "95% CI" in html and "risk ratio" in html
+    r = res.main.result
+    assert html.count("<tr>") >= 7 and "risk ratio; 95% CI" in html and "Certainty (GRADE)" in html
+    assert f"{math.exp(r.estimate):.4g}" in html and f"{math.exp(r.ci_lb):.4g} to {math.exp(r.ci_ub):.4g}" in html
     text = res.summary()
     assert res.verdict in text and "Pooled risk ratio" in text and text.count("\n- ") == 5
     assert res.to_frame().equals(res.table()) and len(res.table()) == 5

@@ -69,4 +69,4 @@ def test_every_result_type_renders_as_html_in_an_executed_notebook():
     assert not missing, f"no HTML table for {missing}"
     first = [o["data"]["text/html"] for o in nb.cells[1].outputs if o.output_type == "display_data"][0]
     # one row per quantity: the pooled estimate of dat.bcg (metafor: -0.7145) has its own row
-    assert re.search(r"<th[^>]*>\s*estimate\s*</th>\s*<td[^>]*>\s*-0\.71", first)
+    assert re.search(r"<tr><t[dh][^>]*>\s*Pooled estimate\s*</t[dh]>\s*<td[^>]*>\s*-0\.7145", first)

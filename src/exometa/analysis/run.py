@@ -14,7 +14,6 @@ computed once per workbook (:mod:`exometa.analysis.context`).
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -125,19 +124,24 @@ class AnalysisResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """One row per quantity, readable in a notebook."""
-        r = self.main.result
-        items = [("analysis", self.spec.title), ("measure", self.spec.info.title), ("studies pooled (k)", self.main.k)]
+        """One row per quantity, readable in a notebook (value, interval, what it means)."""
+        from ..formatting import p_text
+        from ..models.display import html_table
+
+        r, lvl = self.main.result, f"{self.spec.level:g}% CI"
+        unit = f" {self.unit}" if self.unit and self.spec.info.raw_units else ""
+        rows = [("Studies pooled", str(self.main.k), "", self.main.message or "k")]
         if r is not None:
-            items += [("estimate", self.back(r.estimate)), (f"{self.spec.level:g}% CI", f"{self.back(r.ci_lb):.4g} to {self.back(r.ci_ub):.4g}"),
-                      ("p-value", r.pval), ("I² (%)", r.i2), ("model", f"{r.method}, {r.test} test")]
-        else:
-            items.append(("pooled", self.main.message))
-        items += [("certainty (GRADE)", self.certainty), ("claim", getattr(self.claim, "status", "")), ("verdict", self.verdict)]
-        items += [(d.title, d.reading) for d in self.diagnostics.values()]
-        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(f'{v:.4g}' if isinstance(v, float) else str(v))}</td></tr>"
-                       for k, v in items)
-        return f"<table>{rows}</table>"
+            rows += [("Pooled estimate", f"{self.back(r.estimate):.4g}{unit}", f"{self.back(r.ci_lb):.4g} to {self.back(r.ci_ub):.4g}",
+                      f"{self.spec.info.title}; {lvl}"),
+                     ("Test of the pooled effect", "", p_text(r.pval), f"{r.method}, {r.test} test"),
+                     ("I²", f"{r.i2:.1f}%" if self.main.k > 1 else "", "", "share of the variability due to heterogeneity")]
+        rows += [("Certainty (GRADE)", self.certainty, "", self.grade.summary().split(chr(10), 1)[-1].strip() if self.grade else ""),
+                 ("Claim", getattr(self.claim, "status", ""), "", self.verdict)]
+        rows += [(d.title, "shown" if d.ran else "not shown", "", d.reading) for d in self.diagnostics.values()]
+        if self.bias is not None:
+            rows.append(("Small-study effects", "", "", self.bias if isinstance(self.bias, str) else self.bias.text()))
+        return html_table(f"{self.spec.title} ({self.spec.name})", rows)
 
     def table(self) -> pd.DataFrame:
         """One row per study: what it reports, its effect at the analysis's level, weight, flags and why it is out."""

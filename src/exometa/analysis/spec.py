@@ -222,7 +222,7 @@ class AnalysisSpec:
     claim_direction: str = ""  # '' = read from the claim's words (exometa.analysis.verdict.direction_of)
     claim_causal: bool = True
     favours: tuple = ()  # (left, right) labels of the forest plot; () = the plot's default
-    sort: str = ""  # '' = the workbook's order
+    sort: str | None = None  # None = the workbook's order
     diagnostics: tuple = ()
     bias: tuple = ()
     grade: GradeSpec = field(default_factory=GradeSpec)
@@ -348,7 +348,7 @@ def _spec(path: Path, v: dict) -> AnalysisSpec:
         path=path, effect_measure=v["effect_measure"] or "", scores=tuple(dict.fromkeys(v["scores"] or ())),
         multi_arm=v["multi_arm"] or "", population=v["population"] or "", intervention=v["intervention"] or "",
         comparator=v["comparator"] or "", claim_direction=v["claim_direction"] or "",
-        claim_causal=v["claim_causal"] is not False, favours=tuple(v["favours"] or ()), sort=v["sort"] or "",
+        claim_causal=v["claim_causal"] is not False, favours=tuple(v["favours"] or ()), sort=v["sort"] or None,
         diagnostics=tuple(dict.fromkeys(v["diagnostics"] or ())), bias=tuple(dict.fromkeys(v["bias"] or ())),
         grade=spec_grade.build(v["grade"]),
         timepoint=Timepoint(rule=tp.get("rule") or "last", weeks=tp.get("weeks") or (), target=tp.get("target")),
