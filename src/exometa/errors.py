@@ -16,6 +16,10 @@ class DataError(ExometaError):
     """The data (effect sizes, variances, counts) cannot be used as given."""
 
 
+class OutputError(ExometaError):
+    """An output could not be written (folder missing, read-only, a file, disk full, busy); exit status 3."""
+
+
 class ConvergenceError(ExometaError):
     """An iterative estimator did not converge for a single meta-analysis."""
 

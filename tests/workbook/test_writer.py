@@ -100,5 +100,5 @@ def test_write_failures_are_errors_not_tracebacks(tmp_path, capsys):
         new_workbook(blocker / "sub" / "review.xlsx")  # the folder would have to be inside a file
     with pytest.raises(ExometaError, match="must be an .xlsx file"):
         new_workbook(tmp_path / "x.csv")
-    assert main(["new-workbook", str(blocker / "review.xlsx")]) == 2
+    assert main(["new-workbook", str(blocker / "review.xlsx")]) == 3  # an output that cannot be written: exit status 3
     assert "Traceback" not in capsys.readouterr().err

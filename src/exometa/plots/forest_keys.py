@@ -15,19 +15,19 @@ from ..evidence.flags import FLAGS
 from ..evidence.rob import TOOLS
 from .forest_geometry import EDGE, PT
 from .rob import draw_rob_columns
-from .style import FAMILY, FLAG_COLOURS, FONT, MUTED, POOLED
+from .style import FAMILY, FLAG_COLOURS, FONT, MUTED, POOLED, marker_names
 from .text import text_width, wrap
 
 STEP = FONT["small"] * 1.45 * PT  # one line of the keys, inches
 MARK = 0.13  # room for a marker before its text, inches
-NAMES = {"none": "controlled, verifiable", "uncontrolled": "uncontrolled", "unverifiable": "unverifiable"}
 NBSP = "\u00a0"
 
 
 def legend_items(layout) -> list:
     """[(what to draw, text)] for the markers and judgements the layout shows."""
     studies = layout[layout["kind"].isin(["study", "shown", "excluded"])]
-    items = [(("square", FLAG_COLOURS[k]), t) for k, t in NAMES.items() if k in set(studies["marker"])]
+    names = marker_names(layout.attrs.get("flags_assessed", True))
+    items = [(("square", FLAG_COLOURS[k]), t) for k, t in names.items() if k in set(studies["marker"])]
     if studies["flags"].astype(str).str.contains("*", regex=False).any():
         items.append((("hollow", "black"), "rests on derived numbers"))
     if (layout["kind"] == "shown").any():

@@ -327,6 +327,8 @@ def forest_layout(res, by: str | None = None, decimals: int = 2, *, sort: str | 
     rows += _other_rows(res, shown, blank, decimals, back, how)
     frame = _frame(rows)
     frame.attrs.update(_attrs(res, frame, transf, favours))
+    # flags are assessed only for studies read from a workbook; effect sizes alone say nothing about them
+    frame.attrs["flags_assessed"] = bool(getattr(res, "studies", None))
     frame.attrs.update(rob_columns(res, frame) if rob else {"rob": None, "rob_tool": None})
     return frame
 

@@ -74,6 +74,7 @@ def funnel_layout(res) -> pd.DataFrame:
         "axis": x_label(res), "estimate": float(r.estimate) if r is not None else None, "level": level,
         "crit": float(stats.norm.isf((1 - level / 100) / 2)), "null": info.null, "title": res.spec.title,
         "back_axis": info.axis + (f" ({res.unit})" if res.unit and info.raw_units else ""),
+        "flags_assessed": bool(getattr(res, "studies", None)),
     })  # fmt: skip
     return frame
 

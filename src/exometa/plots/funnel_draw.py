@@ -16,14 +16,13 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from scipy import stats
 
-from .style import DEFAULT_WIDTH, FAMILY, FLAG_COLOURS, FONT, MUTED, POOLED, REFERENCE, new_figure, width_inches
+from .style import DEFAULT_WIDTH, FAMILY, FLAG_COLOURS, FONT, MUTED, POOLED, REFERENCE, marker_names, new_figure, width_inches
 from .text import text_width, wrap
 
 PT = 1 / 72
 CONTOURS = ((0.10, "#f2f2f2"), (0.05, "#d9d9d9"), (0.01, "#bdbdbd"))
 RADIUS = 0.045  # a point's radius, inches
 LABEL_MODES = ("auto", "names", "numbers", "none")
-NAMES = {"none": "controlled, verifiable", "uncontrolled": "uncontrolled", "unverifiable": "unverifiable"}
 NBSP = "\u00a0"
 
 
@@ -186,7 +185,8 @@ def _legend(layout):
     if layout.attrs.get("estimate") is not None:
         items.append((("line", POOLED), f"pooled estimate, pseudo {layout.attrs.get('level', 95):g}% limits"))
     present = set(layout["marker"])
-    items += [(("dot", FLAG_COLOURS[k]), t) for k, t in NAMES.items() if k in present]
+    names = marker_names(layout.attrs.get("flags_assessed", True))
+    items += [(("dot", FLAG_COLOURS[k]), t) for k, t in names.items() if k in present]
     if layout["flags"].astype(str).str.contains("*", regex=False).any():
         items.append((("hollow", "black"), "rests on derived numbers"))
     return items

@@ -30,6 +30,17 @@ FONT = {"title": 9.5, "label": 8.0, "text": 7.5, "small": 7.0}
 
 #: marker colours by what limits a study's weight (see exometa.evidence.flags)
 FLAG_COLOURS = {"unverifiable": "#c0392b", "uncontrolled": "#d68910", "none": "#1f3a5f"}
+
+
+def marker_names(flags_assessed: bool = True) -> dict:
+    """Legend words for each marker colour. Without a workbook nothing is known about a study's
+    control or verification, so its marker is not called "controlled, verifiable".
+
+    >>> marker_names(False)["none"]
+    'study (flags not assessed)'
+    """
+    return {"none": "controlled, verifiable" if flags_assessed else "study (flags not assessed)",
+            "uncontrolled": "uncontrolled", "unverifiable": "unverifiable"}
 #: pooled estimates (diamonds, prediction intervals, fitted lines)
 POOLED = "#34495e"
 #: reference lines (no effect)

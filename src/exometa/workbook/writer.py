@@ -23,7 +23,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import ExometaError
+from ..errors import ExometaError, OutputError
 from .schema import (DICTIONARY, LISTS, OUTCOMES, REVIEW, REVIEW_KEYS, RISK_OF_BIAS, ROB_TOOLS, SHEETS, STUDIES,
                      categorical, default_lists)
 
@@ -280,7 +280,7 @@ def save_atomic(wb, path, *, overwrite: bool = True) -> Path | None:
         os.replace(tmp, path)
         return backup
     except OSError as exc:
-        raise ExometaError(f"{path}: the workbook could not be written ({exc.strerror or exc}). "
+        raise OutputError(f"{path}: the workbook could not be written ({exc.strerror or exc}). "
                            "Check that the folder exists, that you may write there and that the disk is not full; "
                            "nothing was replaced.") from None
     finally:

@@ -1,0 +1,155 @@
+"""The figures of a run as a list of jobs: which to draw, keyed for incremental runs, drawn
+on every core.
+
+Each analysis asks for a forest plot (and one per subgroup variable) and a
+funnel plot (``figures = [...]`` in its file) in its formats
+(``formats = [...]``; default SVG, PNG and PDF). A :class:`FigureJob` holds the
+layout table the figure is drawn from and its key (see
+:mod:`exometa.incremental`). :func:`draw_all` draws the jobs in worker
+processes (forked, so nothing is re-imported or copied) and returns the files
+in the jobs' order, whatever order the workers finish in.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ExometaError
+from .incremental import figure_key, fingerprint
+from .plots.save import DPI, FONT_FEATURES, FORMATS, RC, check_formats, figure_formats
+
+
+@dataclass
+class FigureJob:
+    """One figure of one analysis: its file name (without suffix), what it is drawn from, its key."""
+
+    name: str
+    analysis: str
+    kind: str  # "forest" or "funnel"
+    caption: str
+    formats: tuple
+    by: str | None = None
+    title: str | None = None
+    layout: object = None
+    result: object = None
+    key: str | None = None
+
+
+def analysis_formats(spec) -> tuple:
+    """The formats an analysis asks for (``formats`` in its file), default SVG, PNG and PDF."""
+    return check_formats(getattr(spec, "formats", None) or FORMATS)
+
+
+def figure_jobs(res) -> list[FigureJob]:
+    """The figures one analysis result asks for, with their layouts and keys."""
+    from .plots.forest import forest_layout
+    from .plots.funnel import funnel_layout
+
+    spec = res.spec
+    formats = analysis_formats(spec)
+    jobs = []
+    if "forest" in spec.figures:
+        jobs.append(FigureJob(f"{spec.name}_forest", spec.name, "forest", "Forest plot", formats,
+                              layout=forest_layout(res)))
+        for by, sg in res.subgroups.items():
+            if not isinstance(sg, str):
+                words = by.replace("_", " ")
+                jobs.append(FigureJob(f"{spec.name}_forest_by_{by}", spec.name, "forest", f"Forest plot by {words}",
+                                      formats, by=by, title=f"{spec.title} — subgroups by {words}",
+                                      layout=forest_layout(res, by=by)))
+    if "funnel" in spec.figures:
+        jobs.append(FigureJob(f"{spec.name}_funnel", spec.name, "funnel", "Contour-enhanced funnel plot", formats,
+                              layout=funnel_layout(res)))
+    result_digest = fingerprint(res)
+    for job in jobs:
+        job.result = res
+        job.key = None if result_digest is None else figure_key(
+            job.kind, job.layout, result_digest, job.title, job.formats, DPI, (RC, FONT_FEATURES))
+    return jobs
+
+
+def draw(job: FigureJob, folder) -> list[Path]:
+    """Draw one job into ``folder``; returns the files written."""
+    from .plots.forest import draw_forest
+    from .plots.funnel import draw_funnel
+
+    base = Path(folder) / job.name
+    with figure_formats(job.formats):
+        if job.kind == "forest":
+            paths = draw_forest(job.layout, job.result, base, title=job.title, formats=job.formats)
+        else:
+            paths = draw_funnel(job.layout, job.result, base, formats=job.formats)
+    paths = [Path(p) for p in paths]
+    outside = [p for p in paths if p.parent != Path(folder)]
+    if outside:  # pragma: no cover - a drawing function that ignores its path
+        raise ExometaError(f"drawing {job.name} wrote {outside[0]} outside the output folder (a bug in exometa).")
+    return paths
+
+
+def workers_for(jobs: int, requested: int | None = None) -> int:
+    """How many processes to draw ``jobs`` figures with: ``requested``, else one per usable core."""
+    if requested is not None:
+        if int(requested) < 1:
+            raise ExometaError(f"`jobs` must be 1 or more; got {requested!r}.")
+        n = int(requested)
+    else:
+        n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(n, jobs))
+
+
+# Jobs handed to forked workers by index: the children inherit this list, nothing is pickled.
+_PENDING: list = []
+_PARENT = 0
+
+
+def _start_worker(parent: int) -> None:
+    global _PARENT
+    _PARENT = parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _draw_pending(index: int) -> list[Path]:
+    if os.getppid() != _PARENT:  # the run was killed: draw nothing more
+        os._exit(1)
+    job, folder = _PENDING[index]
+    return draw(job, folder)
+
+
+def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[list[Path]]:
+    """Draw every job into ``folder``; returns each job's files, in the order of ``jobs``.
+
+    With more than one worker (and on Linux, where processes fork) the jobs are
+    drawn in parallel, largest first; otherwise one after the other.
+    """
+    global _PENDING
+    n = workers_for(len(jobs), workers)
+    if n <= 1 or not sys.platform.startswith("linux"):
+        return [draw(job, folder) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].layout) * len(jobs[i].formats))
+    _PENDING = [(job, folder) for job in jobs]
+    pool = None
+    try:
+        with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pool = multiprocessing.get_context("fork").Pool(n, initializer=_start_worker, initargs=(os.getpid(),))
+        drawn = pool.map(_draw_pending, order, chunksize=1)
+        pool.close()
+        pool.join()
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        raise
+    finally:
+        _PENDING = []
+    out: list = [None] * len(jobs)
+    for i, paths in zip(order, drawn):
+        out[i] = paths
+    return out

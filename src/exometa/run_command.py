@@ -1,0 +1,251 @@
+"""``exometa run``: every analysis in ``analyses/`` on the workbook; figures, tables and the
+report replaced as one set, redrawing only what changed.
+
+What a run does, in order:
+
+1. reads the workbook; with errors it stops (:class:`~exometa.workbook.reader.WorkbookError`)
+   and writes nothing;
+2. reads the analysis files and runs each analysis (:func:`exometa.analysis.run.run_analysis`);
+3. locks the output folder and completes any switch an interrupted run left
+   (:class:`exometa.outputs.OutputFolder`);
+4. for each figure, compares its key with the manifest (:mod:`exometa.incremental`):
+   figures whose inputs, settings and software are unchanged, and whose files are
+   still as written, are not drawn again; the others are drawn, on every core
+   (:mod:`exometa.figure_jobs`);
+5. writes each analysis's study table (``NAME_studies.csv``) and the report;
+6. switches the new set in: files whose bytes changed are replaced, identical
+   ones are left alone (their dates do not change), and outputs the analyses run
+   no longer produce (a subgroup dropped, a format no longer asked for) are
+   deleted if they are still as exometa wrote them.
+
+Files of analyses not run this time (``exometa run NAME``, or an analysis file
+that was removed) are left as they are. Outputs are deterministic: the same
+inputs give byte-identical files, whether drawn now or kept from an earlier run.
+
+Each analysis writes ``NAME_forest.{svg,png,pdf}`` (and ``NAME_forest_by_COLUMN``
+per subgroup variable, ``NAME_funnel`` when asked), ``NAME_studies.csv``; the run
+writes ``report.html`` and ``report.md``. An analysis file's name is kept whole
+(``v1.2_all.toml`` writes ``v1.2_all_forest.svg``); two analyses that would
+write the same file are refused before anything is drawn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ExometaError
+from .outputs import OutputFolder, Unit, check_output_path
+
+REPORT_FILES = ("report.html", "report.md")
+UNSAFE_CHARACTERS = set('/\\\0:*?"<>|')
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a run did: the analysis results, the report, and which files it drew, kept or replaced."""
+
+    results: list
+    report: tuple  # paths of report.html and report.md in the output folder
+    folder: Path
+    drawn: tuple  # figures drawn (file names without suffix)
+    skipped: tuple  # figures unchanged since the last run, not drawn
+    written: tuple  # files created or replaced
+    unchanged: tuple  # files whose new bytes equal the old: left as they were
+    removed: tuple  # stale outputs of the analyses run, deleted
+
+
+def analysis_name(text: str) -> str:
+    """The analysis a command-line name refers to: ``analyses/v1.2_all.toml`` -> ``v1.2_all``.
+
+    >>> analysis_name("analyses/v1.2_all.toml"), analysis_name("v1.2_all")
+    ('v1.2_all', 'v1.2_all')
+    """
+    name = Path(text).name
+    return name[: -len(".toml")] if name.endswith(".toml") else name
+
+
+def select_specs(specs: list, only, folder) -> list:
+    """The analyses to run: all, or those named in ``only`` (an error names the unknown ones)."""
+    if only:
+        names = {analysis_name(str(o)) for o in only}
+        unknown = names - {s.name for s in specs}
+        if unknown:
+            raise ExometaError(f"No analysis named {', '.join(sorted(unknown))} in {folder}/; "
+                               f"there are: {', '.join(s.name for s in specs) or 'none'}.")
+        specs = [s for s in specs if s.name in names]
+    if not specs:
+        raise ExometaError(f"{folder}/ holds no .toml analysis files; add one (see the README).")
+    return specs
+
+
+def check_output_names(planned: dict) -> None:
+    """Refuse file names that are unsafe, or that two outputs share (``planned``: file -> analysis).
+
+    Names are compared ignoring case, as on Windows and macOS file systems.
+    """
+    problems, seen = [], {}
+    for fname, analysis in planned.items():
+        if fname.startswith(".") or UNSAFE_CHARACTERS & set(fname) or any(ord(c) < 32 for c in fname):
+            problems.append(f"analysis {analysis!r} would write {fname!r}, which is not a safe file name "
+                            "(it starts with a dot or holds / \\ : * ? \" < > | or a control character); "
+                            "rename the analysis file or the subgroup column")
+        key = fname.casefold()
+        if key in seen:
+            problems.append(f"{seen[key][1]!r} would write {seen[key][0]!r} and {analysis!r} {fname!r}, "
+                            "the same file where case is ignored; rename one of the analysis files")
+        seen.setdefault(key, (fname, analysis))
+    if problems:
+        raise ExometaError("; ".join(problems) + ".")
+
+
+def _plan(results, jobs) -> dict:
+    planned = {}
+    dup = []
+    for job in jobs:
+        for fmt in job.formats:
+            fname = f"{job.name}.{fmt}"
+            if fname in planned:
+                dup.append(fname)
+            planned[fname] = job.analysis
+    for res in results:
+        fname = f"{res.spec.name}_studies.csv"
+        if fname in planned:
+            dup.append(fname)
+        planned[fname] = res.spec.name
+    for fname in REPORT_FILES:
+        if fname in planned:
+            dup.append(fname)
+        planned[fname] = "the report"
+    if dup:
+        raise ExometaError(f"two outputs of this run would be written to {dup[0]!r}; rename one of the analysis files.")
+    check_output_names(planned)
+    return planned
+
+
+def _check_owners(planned: dict, out: OutputFolder) -> None:
+    for fname, analysis in planned.items():
+        owner = out.owner(fname)
+        if owner not in (None, "", analysis) and analysis != "the report":
+            raise ExometaError(f"analysis {analysis!r} would overwrite {out.folder / fname}, which analysis {owner!r} "
+                               "wrote; rename one of the analysis files.")
+
+
+def _report_figure(paths: list) -> Path:
+    for p in paths:
+        if p.suffix == ".png":
+            return p
+    return paths[0]
+
+
+def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures", only=None, progress=None, *,
+                jobs: int | None = None, wait: float = 600.0, full: bool = False) -> RunOutcome:
+    """Run the analyses and replace the outputs in ``figures`` (see the module docstring).
+
+    Parameters
+    ----------
+    workbook, analyses, figures : path
+        The workbook, the folder of analysis files, the output folder.
+    only : list of str, optional
+        Run only these analyses (names of files in ``analyses``, with or without ``.toml``).
+    progress : callable, optional
+        Called with one line of text per step.
+    jobs : int, optional
+        Processes to draw figures with (default: one per usable core; 1: no worker processes).
+    wait : float
+        Seconds to wait for another run writing to ``figures`` before giving up.
+    full : bool
+        Redraw every figure, even those unchanged since the last run.
+    """
+    from .analysis.run import run_analysis
+    from .figure_jobs import figure_jobs
+    from .inputs import load_analysis_files, reading
+    from .workbook.reader import WorkbookError, read_workbook
+
+    say = progress or (lambda msg: None)
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+        raise ExometaError(f"`jobs` must be a whole number, 1 or more; got {jobs!r}.")
+    check_output_path(figures)
+    with reading(workbook, "workbook"):
+        wb = read_workbook(workbook)
+    if wb.errors:
+        raise WorkbookError(wb)
+    specs = select_specs(load_analysis_files(analyses), only, analyses)
+    results, all_jobs = [], []
+    for i, spec in enumerate(specs, 1):
+        say(f"[{i}/{len(specs)}] {spec.name}: {spec.title}")
+        res = run_analysis(spec, wb)
+        results.append(res)
+        all_jobs += figure_jobs(res)
+    planned = _plan(results, all_jobs)
+    out = OutputFolder(figures, wait=wait, say=say)
+    try:
+        return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full)
+    except BaseException as exc:  # say what an interruption left behind
+        with contextlib.suppress(AttributeError, TypeError):
+            exc.exometa_outputs = (f"the new outputs were already in place in {out.folder}" if out.committed
+                                   else f"{out.folder} was left as it was")
+        raise
+
+
+@contextlib.contextmanager
+def _writing_into(out: OutputFolder):
+    """Any failure to write the new set (from code that writes files itself) as one OutputError."""
+    from .outputs import OutputError, describe_os_error
+
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(describe_os_error(exc, exc.filename or out.folder, "write")
+                          + f" {out.folder} was left as it was.") from exc
+
+
+def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full) -> RunOutcome:
+    """Steps 3-6 of the module docstring: lock, decide what to draw, draw, write tables and report, switch."""
+    from .export import write_csv
+    from .figure_jobs import draw_all
+    from .report.build import build_report
+
+    with out, _writing_into(out):
+        _check_owners(planned, out)
+        units, figs, to_draw, skipped = [], {r.spec.name: [] for r in results}, [], []
+        kept = {}
+        for job in all_jobs:
+            files = None if full else out.unchanged(job.name, job.key)
+            if files is not None and set(files) == {f"{job.name}.{fmt}" for fmt in job.formats}:
+                kept[job.name] = files
+                skipped.append(job)
+            else:
+                to_draw.append(job)
+        if to_draw or skipped:
+            say(f"figures: {len(to_draw)} to draw, {len(skipped)} unchanged since the last run (not drawn)")
+        drawn = dict(zip((j.name for j in to_draw), draw_all(to_draw, out.staging, jobs)))
+        for job in all_jobs:
+            if job.name in drawn:
+                paths = drawn[job.name]
+                units.append(Unit(job.name, job.analysis, {p.name: p for p in paths}, job.key))
+            else:
+                paths = [out.folder / f for f in kept[job.name]]
+                units.append(Unit(job.name, job.analysis, {f: None for f in kept[job.name]}, job.key))
+            figs[job.analysis].append((job.caption, _report_figure(paths)))
+        for res in results:
+            fname = f"{res.spec.name}_studies.csv"
+            write_csv(res.table(), out.staging / fname)
+            units.append(Unit(fname, res.spec.name, {fname: out.staging / fname}))
+        say("report: report.html, report.md")
+        html, md = build_report(results, figs, wb, out.staging)
+        units.append(Unit("report", "", {Path(html).name: Path(html), Path(md).name: Path(md)}))
+        summary = out.commit(units, {s.name for s in specs} | {""})
+        folder = out.folder
+    return RunOutcome(
+        results=results, report=(folder / Path(html).name, folder / Path(md).name), folder=folder,
+        drawn=tuple(j.name for j in to_draw), skipped=tuple(j.name for j in skipped),
+        written=tuple(summary.written), unchanged=tuple(summary.unchanged), removed=tuple(summary.removed),
+    )
+
+
+def run(workbook="studies.xlsx", analyses="analyses", figures="figures", only=None, progress=None, **options):
+    """Run the analyses; returns (results, (report.html, report.md)). See :func:`run_outputs`."""
+    outcome = run_outputs(workbook, analyses, figures, only, progress, **options)
+    return outcome.results, outcome.report

@@ -1,0 +1,141 @@
+"""Incremental runs: only what changed is redrawn, and the result is byte-identical to a cold run."""
+
+import shutil
+
+import pytest
+
+from exometa.errors import ExometaError
+from exometa.run_command import run_outputs
+
+from .conftest import FIRST, ROOT, leftovers, make_project, snapshot, svg_only
+
+
+def test_cold_no_change_and_one_edit_runs_give_the_bytes_of_a_cold_run(tmp_path):
+    """Every format, two analyses: 02 pools the edited SD, 01 does not."""
+    project = make_project(tmp_path / "p", analyses=("01_controlled_verifiable", "02_density_change_all"))
+    out = tmp_path / "figures"
+    args = (project / "analyses", out)
+    cold = run_outputs(project / "studies.xlsx", *args)
+    assert sorted(cold.drawn) == ["01_controlled_verifiable_forest", "02_density_change_all_forest",
+                                  "02_density_change_all_forest_by_design", "02_density_change_all_funnel"]
+    first = snapshot(out)
+    assert len(first) == 4 * 3 + 2 + 2  # figures in 3 formats, 2 study tables, the report
+
+    again = run_outputs(project / "studies.xlsx", *args)
+    assert again.drawn == () and again.written == () and again.removed == ()
+    assert len(again.skipped) == 4 and snapshot(out) == first
+
+    edited = run_outputs(project / "studies_b.xlsx", *args)
+    assert edited.skipped == ("01_controlled_verifiable_forest",)
+    assert sorted(edited.drawn) == ["02_density_change_all_forest", "02_density_change_all_forest_by_design",
+                                    "02_density_change_all_funnel"]
+    assert "01_controlled_verifiable_studies.csv" in edited.unchanged
+    cold_b = tmp_path / "cold_b"
+    run_outputs(project / "studies_b.xlsx", project / "analyses", cold_b)
+    assert snapshot(out) == snapshot(cold_b)  # incremental == cold, byte for byte
+    changed = {n for n in first if first[n] != snapshot(out)[n]}
+    assert {n.split(".")[0] for n in changed} >= {"02_density_change_all_forest", "report"}
+    assert leftovers(out) == []
+
+
+@pytest.fixture
+def fast(monkeypatch):
+    svg_only(monkeypatch)
+
+
+def _run(project, out, **kw):
+    return run_outputs(project / "studies.xlsx", project / "analyses", out, jobs=1, **kw)
+
+
+def test_a_figure_changed_or_deleted_by_hand_is_redrawn(fast, tmp_path):
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    _run(project, out)
+    first = snapshot(out)
+    (out / "02_density_change_all_funnel.svg").write_text("edited")
+    (out / "02_density_change_all_forest.svg").unlink()
+    again = _run(project, out)
+    assert sorted(again.drawn) == ["02_density_change_all_forest", "02_density_change_all_funnel"]
+    assert snapshot(out) == first
+
+
+def test_full_redraws_everything_and_changes_nothing(fast, tmp_path):
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    _run(project, out)
+    first = snapshot(out)
+    full = _run(project, out, full=True)
+    assert len(full.drawn) == 3 and full.written == () and snapshot(out) == first
+
+
+def test_a_changed_analysis_file_redraws_its_figures_and_removes_what_it_no_longer_makes(fast, tmp_path):
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    _run(project, out)
+    toml = project / "analyses" / "02_density_change_all.toml"
+    toml.write_text(toml.read_text().replace('figures = ["forest", "funnel"]', 'figures = ["forest"]'))
+    again = _run(project, out)
+    assert again.removed == ("02_density_change_all_funnel.svg",)
+    assert "02_density_change_all_funnel.svg" not in snapshot(out)
+
+
+def test_new_software_redraws(fast, tmp_path, monkeypatch):
+    import exometa.incremental as inc
+
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    _run(project, out)
+    monkeypatch.setattr(inc, "software", lambda: {"matplotlib": "another version"})
+    assert len(_run(project, out).drawn) == 3
+
+
+def test_running_one_analysis_leaves_the_others(fast, tmp_path):
+    project = make_project(tmp_path / "p", analyses=("01_controlled_verifiable", "02_density_change_all"))
+    out = tmp_path / "figures"
+    _run(project, out)
+    before = snapshot(out)
+    only = run_outputs(project / "studies_b.xlsx", project / "analyses", out, only=["01_controlled_verifiable"],
+                       jobs=1)
+    assert only.drawn == () and only.removed == ()
+    after = snapshot(out)
+    assert {n for n in before if before[n] != after[n]} <= {"report.html", "report.md"}
+    assert {n for n in after if n.startswith("02_")} == {n for n in before if n.startswith("02_")}
+
+
+def test_file_names_keep_every_safe_character(fast, tmp_path):
+    """issue 14: `v1.2_all.toml` wrote its figures to `v1.svg`."""
+    project = make_project(tmp_path / "p", analyses=())
+    for name in ("v1.2_all", "v1.3_all"):
+        shutil.copy(FIRST / "02_density_change_all.toml", project / "analyses" / f"{name}.toml")
+    out = tmp_path / "figures"
+    res = run_outputs(project / "studies.xlsx", project / "analyses", out, only=["v1.2_all.toml"], jobs=1)
+    assert res.drawn == ("v1.2_all_forest", "v1.2_all_forest_by_design", "v1.2_all_funnel")
+    run_outputs(project / "studies.xlsx", project / "analyses", out, jobs=1)
+    names = set(snapshot(out))
+    assert {"v1.2_all_forest.svg", "v1.3_all_forest.svg", "v1.2_all_studies.csv", "v1.3_all_studies.csv"} <= names
+    assert not any(n.startswith("v1.svg") or n == "v1_forest.svg" for n in names)
+
+
+def test_two_analyses_that_would_write_one_file_are_refused(fast, tmp_path):
+    project = make_project(tmp_path / "p", analyses=())
+    for name in ("Review", "review"):
+        shutil.copy(FIRST / "01_controlled_verifiable.toml", project / "analyses" / f"{name}.toml")
+    with pytest.raises(ExometaError, match="'Review_forest.svg'.* the same file where case is ignored"):
+        run_outputs(project / "studies.xlsx", project / "analyses", tmp_path / "figures", jobs=1)
+    assert not (tmp_path / "figures").exists()  # refused before anything was written
+
+
+def test_a_file_another_analysis_wrote_is_never_overwritten(fast, tmp_path):
+    import json
+
+    from exometa.outputs import state_dir_for
+
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    _run(project, out)
+    manifest = state_dir_for(out.resolve()) / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["units"]["02_density_change_all_funnel"]["analysis"] = "another_analysis"
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(ExometaError, match="which analysis 'another_analysis' wrote"):
+        _run(project, out)
