@@ -52,7 +52,7 @@ def _date(date) -> object:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc) if text else FIXED_DATE
 
 
-def report_files(results, figures: dict, workbook, folder, *, date=None, embed=None, parts=None) -> dict:
+def report_files(results, figures: dict, workbook, folder, *, date=None, embed=None, parts=None, order=None) -> dict:
     """Every file of the report as bytes, by file name (see the module docstring).
 
     Parameters
@@ -70,6 +70,9 @@ def report_files(results, figures: dict, workbook, folder, *, date=None, embed=N
     parts : list of Part, optional
         Parts of other analyses kept from an earlier run, in report order; a
         result of the same name replaces its kept part in place.
+    order : list of str, optional
+        Analysis names in report order (e.g. the analyses folder's); parts not
+        named come after, in the order above.
     """
     from ..analysis.context import workbook_context
     from .render_docx import render_docx
@@ -79,9 +82,11 @@ def report_files(results, figures: dict, workbook, folder, *, date=None, embed=N
 
     ctx = workbook_context(workbook)
     new = {p.name: p for p in parts_of(results, figures, workbook)}
-    order = [p.name for p in parts or ()] + [n for n in new if n not in {p.name for p in parts or ()}]
     kept = {p.name: p for p in parts or ()}
-    all_parts = [new.get(n) or kept[n] for n in order]
+    names = [p.name for p in parts or ()] + [n for n in new if n not in kept]
+    rank = {n: i for i, n in enumerate(order or ())}
+    names = sorted(names, key=lambda n: rank.get(n, len(rank)))  # stable: unnamed parts keep their order
+    all_parts = [new.get(n) or kept[n] for n in names]
     doc = build_document(all_parts, workbook, sha256=ctx.sha256, date=date, registered=ctx.registered)
     files = _files_of(figures)
     out = {"report.html": render_html(doc, folder, embed, files).encode("utf-8"),
