@@ -153,7 +153,7 @@ def _report_figure(paths: list) -> Path:
 
 
 def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures", only=None, progress=None, *,
-                jobs: int | None = None, wait: float = 600.0, full: bool = False) -> RunOutcome:
+                jobs: int | None = None, wait: float = 600.0, full: bool = False, date=None) -> RunOutcome:
     """Run the analyses and replace the outputs in ``figures`` (see the module docstring).
 
     Parameters
@@ -170,6 +170,9 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         Seconds to wait for another run writing to ``figures`` before giving up.
     full : bool
         Redraw every figure, even those unchanged since the last run.
+    date : date or str, optional
+        A run date to print in the report (default: none, unless the environment
+        sets ``SOURCE_DATE_EPOCH``): without it the report's bytes do not change by day.
     """
     from .figure_jobs import figure_jobs
     from .inputs import reading
@@ -194,7 +197,7 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         all_jobs += figure_jobs(res)
     planned = _plan(results, all_jobs)
     out = OutputFolder(figures, wait=wait, say=say)
-    report = {"parts": kept, "order": [i.name for i in items]}
+    report = {"parts": kept, "order": [i.name for i in items], "date": date}
     try:
         return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report)
     except BaseException as exc:  # say what an interruption left behind
@@ -263,7 +266,7 @@ def _write_report(out, results, figs, wb, report, units, say) -> tuple:
 
     say("report: " + ", ".join(REPORT_FILES) + " and each analysis's Summary of Findings (NAME_sof.xlsx)")
     # figures are looked for in the output folder (kept ones), unless drawn now (staging, given in figs)
-    files = report_files(results, figs, wb, out.folder, parts=report["parts"], order=report["order"])
+    files = report_files(results, figs, wb, out.folder, parts=report["parts"], order=report["order"], date=report["date"])
     owner = {f"{r.spec.name}_sof.xlsx": r.spec.name for r in results}
     paths = {}
     for fname, data in files.items():

@@ -86,3 +86,11 @@ def test_a_damaged_report_json_means_every_analysis_is_run(tmp_path):
     assert [r.spec.name for r in res.results] == ["01_controlled_verifiable", "02_density_change_all"]
     assert any("not in the last report: 01_controlled_verifiable" in m for m in messages)
     assert (out / "report.md").read_bytes() == full and Path(out / "report.json").read_text().startswith("{")
+
+
+def test_the_run_date_is_printed_only_when_asked_for(tmp_path):
+    project = make_project(tmp_path / "p", analyses=("01_controlled_verifiable",))
+    run_outputs(project / "studies.xlsx", project / "analyses", tmp_path / "a", jobs=1)
+    run_outputs(project / "studies.xlsx", project / "analyses", tmp_path / "b", jobs=1, date="2026-03-01")
+    assert "run date" not in (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
+    assert "run date 2026-03-01" in (tmp_path / "b" / "report.md").read_text(encoding="utf-8")
