@@ -3,7 +3,9 @@ on every core.
 
 Each analysis asks for a forest plot (and one per subgroup variable) and a
 funnel plot (``figures = [...]`` in its file) in its formats
-(``formats = [...]``; default SVG, PNG and PDF). A :class:`FigureJob` holds the
+(``formats = [...]``; default SVG, PNG and PDF), and, through its
+``diagnostics``, ``bias`` and ``figures = [..., "rob"]``, the figures of
+:func:`exometa.report.figures.extra_figures` (kind "extra"). A :class:`FigureJob` holds the
 layout table the figure is drawn from and its key (see
 :mod:`exometa.incremental`). :func:`draw_all` draws the jobs in worker
 processes (forked, so nothing is re-imported or copied) and returns the files
@@ -31,7 +33,7 @@ class FigureJob:
 
     name: str
     analysis: str
-    kind: str  # "forest" or "funnel"
+    kind: str  # "forest", "funnel" or "extra"
     caption: str
     formats: tuple
     by: str | None = None
@@ -39,6 +41,7 @@ class FigureJob:
     layout: object = None
     result: object = None
     key: str | None = None
+    extra: object = None  # the ExtraFigure of kind "extra" (exometa.report.figures)
 
 
 def analysis_formats(spec) -> tuple:
@@ -66,6 +69,10 @@ def figure_jobs(res) -> list[FigureJob]:
     if "funnel" in spec.figures:
         jobs.append(FigureJob(f"{spec.name}_funnel", spec.name, "funnel", "Contour-enhanced funnel plot", formats,
                               layout=funnel_layout(res)))
+    from .report.figures import extra_figures
+
+    for x in extra_figures(res):
+        jobs.append(FigureJob(x.name, spec.name, "extra", x.caption, formats, layout=x.name, extra=x))
     result_digest = fingerprint(res)
     for job in jobs:
         job.result = res
@@ -83,6 +90,10 @@ def draw(job: FigureJob, folder) -> list[Path]:
     with figure_formats(job.formats):
         if job.kind == "forest":
             paths = draw_forest(job.layout, job.result, base, title=job.title, formats=job.formats)
+        elif job.kind == "extra":
+            from .report.figures import draw_extra
+
+            paths = draw_extra(job.extra, folder, job.formats)
         else:
             paths = draw_funnel(job.layout, job.result, base, formats=job.formats)
     paths = [Path(p) for p in paths]

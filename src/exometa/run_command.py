@@ -5,26 +5,35 @@ What a run does, in order:
 
 1. reads the workbook; with errors it stops (:class:`~exometa.workbook.reader.WorkbookError`)
    and writes nothing;
-2. reads the analysis files and runs each analysis (:func:`exometa.analysis.run.run_analysis`);
+2. reads the analysis files (``*.toml``) and scripts (``*.py``, :mod:`exometa.analysis.script`)
+   and runs each analysis (:func:`exometa.analysis.run.run_analysis`, or the script's
+   ``analysis(workbook)``);
 3. locks the output folder and completes any switch an interrupted run left
    (:class:`exometa.outputs.OutputFolder`);
 4. for each figure, compares its key with the manifest (:mod:`exometa.incremental`):
    figures whose inputs, settings and software are unchanged, and whose files are
    still as written, are not drawn again; the others are drawn, on every core
    (:mod:`exometa.figure_jobs`);
-5. writes each analysis's study table (``NAME_studies.csv``) and the report;
+5. writes each analysis's study table (``NAME_studies.csv``) and Summary of Findings
+   (``NAME_sof.xlsx``), and the report (:mod:`exometa.report.build`);
 6. switches the new set in: files whose bytes changed are replaced, identical
    ones are left alone (their dates do not change), and outputs the analyses run
    no longer produce (a subgroup dropped, a format no longer asked for) are
    deleted if they are still as exometa wrote them.
 
 Files of analyses not run this time (``exometa run NAME``, or an analysis file
-that was removed) are left as they are. Outputs are deterministic: the same
-inputs give byte-identical files, whether drawn now or kept from an earlier run.
+that was removed) are left as they are. ``exometa run NAME`` updates that
+analysis's part of the report and keeps the others' parts as the last run wrote
+them (read back from its ``report.json``), so the report never drops an analysis;
+an analysis of the folder that the last report does not hold is run as well.
+An analysis whose file was removed leaves the report. Outputs are deterministic:
+the same inputs give byte-identical files, whether drawn now or kept from an
+earlier run.
 
 Each analysis writes ``NAME_forest.{svg,png,pdf}`` (and ``NAME_forest_by_COLUMN``
-per subgroup variable, ``NAME_funnel`` when asked), ``NAME_studies.csv``; the run
-writes ``report.html`` and ``report.md``. An analysis file's name is kept whole
+per subgroup variable, ``NAME_funnel`` when asked, and the diagnostics, small-study
+and risk-of-bias figures it asks for), ``NAME_studies.csv`` and ``NAME_sof.xlsx``;
+the run writes ``report.html``, ``report.md``, ``report.docx`` and ``report.json``. An analysis file's name is kept whole
 (``v1.2_all.toml`` writes ``v1.2_all_forest.svg``); two analyses that would
 write the same file are refused before anything is drawn.
 """
@@ -38,7 +47,8 @@ from pathlib import Path
 from .errors import ExometaError
 from .outputs import OutputFolder, Unit, check_output_path
 
-REPORT_FILES = ("report.html", "report.md")
+#: the report's files (as exometa.report.build.REPORT_FILES, which imports pandas: not at start-up)
+REPORT_FILES = ("report.html", "report.md", "report.docx", "report.json")
 UNSAFE_CHARACTERS = set('/\\\0:*?"<>|')
 
 
@@ -63,7 +73,10 @@ def analysis_name(text: str) -> str:
     ('v1.2_all', 'v1.2_all')
     """
     name = Path(text).name
-    return name[: -len(".toml")] if name.endswith(".toml") else name
+    for suffix in (".toml", ".py"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def select_specs(specs: list, only, folder) -> list:
@@ -76,7 +89,7 @@ def select_specs(specs: list, only, folder) -> list:
                                f"there are: {', '.join(s.name for s in specs) or 'none'}.")
         specs = [s for s in specs if s.name in names]
     if not specs:
-        raise ExometaError(f"{folder}/ holds no .toml analysis files; add one (see the README).")
+        raise ExometaError(f"{folder}/ holds no analysis files (.toml) or scripts (.py); add one (see the README).")
     return specs
 
 
@@ -110,10 +123,10 @@ def _plan(results, jobs) -> dict:
                 dup.append(fname)
             planned[fname] = job.analysis
     for res in results:
-        fname = f"{res.spec.name}_studies.csv"
-        if fname in planned:
-            dup.append(fname)
-        planned[fname] = res.spec.name
+        for fname in (f"{res.spec.name}_studies.csv", f"{res.spec.name}_sof.xlsx"):
+            if fname in planned:
+                dup.append(fname)
+            planned[fname] = res.spec.name
     for fname in REPORT_FILES:
         if fname in planned:
             dup.append(fname)
@@ -140,7 +153,7 @@ def _report_figure(paths: list) -> Path:
 
 
 def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures", only=None, progress=None, *,
-                jobs: int | None = None, wait: float = 600.0, full: bool = False) -> RunOutcome:
+                jobs: int | None = None, wait: float = 600.0, full: bool = False, date=None) -> RunOutcome:
     """Run the analyses and replace the outputs in ``figures`` (see the module docstring).
 
     Parameters
@@ -157,10 +170,12 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         Seconds to wait for another run writing to ``figures`` before giving up.
     full : bool
         Redraw every figure, even those unchanged since the last run.
+    date : date or str, optional
+        A run date to print in the report (default: none, unless the environment
+        sets ``SOURCE_DATE_EPOCH``): without it the report's bytes do not change by day.
     """
-    from .analysis.run import run_analysis
     from .figure_jobs import figure_jobs
-    from .inputs import load_analysis_files, reading
+    from .inputs import reading
     from .workbook.reader import WorkbookError, read_workbook
 
     say = progress or (lambda msg: None)
@@ -171,17 +186,20 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         wb = read_workbook(workbook)
     if wb.errors:
         raise WorkbookError(wb)
-    specs = select_specs(load_analysis_files(analyses), only, analyses)
+    items = load_analyses_checked(analyses)
+    specs = select_specs(items, only, analyses)
+    specs, kept = _kept_parts(items, specs, figures, say) if only else (specs, [])
     results, all_jobs = [], []
     for i, spec in enumerate(specs, 1):
-        say(f"[{i}/{len(specs)}] {spec.name}: {spec.title}")
-        res = run_analysis(spec, wb)
+        say(f"[{i}/{len(specs)}] {spec.name}: {getattr(spec, 'title', None) or spec.path.name}")
+        res = run_item(spec, wb)
         results.append(res)
         all_jobs += figure_jobs(res)
     planned = _plan(results, all_jobs)
     out = OutputFolder(figures, wait=wait, say=say)
+    report = {"parts": kept, "order": [i.name for i in items], "date": date}
     try:
-        return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full)
+        return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report)
     except BaseException as exc:  # say what an interruption left behind
         with contextlib.suppress(AttributeError, TypeError):
             exc.exometa_outputs = (f"the new outputs were already in place in {out.folder}" if out.committed
@@ -201,11 +219,69 @@ def _writing_into(out: OutputFolder):
                           + f" {out.folder} was left as it was.") from exc
 
 
-def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full) -> RunOutcome:
+def load_analyses_checked(folder) -> list:
+    """:func:`exometa.analysis.script.load_analyses` (files and scripts), with unreadable files explained."""
+    from .analysis.script import load_analyses
+    from .inputs import InputError, explain_analysis_files, reading
+
+    try:
+        return load_analyses(folder)
+    except Exception as exc:
+        problems = explain_analysis_files(folder, syntax=not isinstance(exc, ExometaError)) if Path(folder).is_dir() else []
+        if problems:
+            raise InputError("; ".join(problems) + ".") from exc
+        if isinstance(exc, ExometaError):
+            raise
+        with reading(folder, "analysis folder"):
+            raise
+
+
+def run_item(item, wb):
+    """Run one analysis: an analysis file's spec, or a script (:class:`~exometa.analysis.script.AnalysisScript`)."""
+    from .analysis.run import run_analysis
+    from .analysis.script import AnalysisScript
+
+    return item.run(wb) if isinstance(item, AnalysisScript) else run_analysis(item, wb)
+
+
+def _kept_parts(items, chosen, figures, say):
+    """For ``exometa run NAME``: the analyses to run (the named ones, and any the last report lacks) and the
+    report parts of the others, kept from the last run's report.json, in the folder's order."""
+    from .report.build import read_parts
+
+    stored = {p.name: p for p in read_parts(Path(figures) / "report.json") or ()}
+    names = {c.name for c in chosen}
+    missing = [i for i in items if i.name not in names and i.name not in stored]
+    if missing:
+        say(f"not in the last report: {', '.join(i.name for i in missing)} (run as well, so that the report keeps "
+            "every analysis)")
+    run_now = names | {i.name for i in missing}
+    return [i for i in items if i.name in run_now], [stored[i.name] for i in items if i.name not in run_now]
+
+
+def _write_report(out, results, figs, wb, report, units, say) -> tuple:
+    """Write the report's files and each analysis's Summary of Findings into staging; add their units."""
+    from .outputs import atomic_write
+    from .report.build import report_files
+
+    say("report: " + ", ".join(REPORT_FILES) + " and each analysis's Summary of Findings (NAME_sof.xlsx)")
+    # figures are looked for in the output folder (kept ones), unless drawn now (staging, given in figs)
+    files = report_files(results, figs, wb, out.folder, parts=report["parts"], order=report["order"], date=report["date"])
+    owner = {f"{r.spec.name}_sof.xlsx": r.spec.name for r in results}
+    paths = {}
+    for fname, data in files.items():
+        paths[fname] = out.staging / fname
+        atomic_write(paths[fname], data)
+        if fname in owner:
+            units.append(Unit(fname, owner[fname], {fname: paths[fname]}))
+    units.append(Unit("report", "", {f: paths[f] for f in REPORT_FILES}))
+    return paths["report.html"], paths["report.md"]
+
+
+def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report) -> RunOutcome:
     """Steps 3-6 of the module docstring: lock, decide what to draw, draw, write tables and report, switch."""
     from .export import write_csv
     from .figure_jobs import draw_all
-    from .report.build import build_report
 
     with out, _writing_into(out):
         _check_owners(planned, out)
@@ -233,9 +309,7 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full
             fname = f"{res.spec.name}_studies.csv"
             write_csv(res.table(), out.staging / fname)
             units.append(Unit(fname, res.spec.name, {fname: out.staging / fname}))
-        say("report: report.html, report.md")
-        html, md = build_report(results, figs, wb, out.staging)
-        units.append(Unit("report", "", {Path(html).name: Path(html), Path(md).name: Path(md)}))
+        html, md = _write_report(out, results, figs, wb, report, units, say)
         summary = out.commit(units, {s.name for s in specs} | {""})
         folder = out.folder
     return RunOutcome(

@@ -150,6 +150,46 @@ es <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
 bcg$reml_RR <- c(fit_out(rma(yi, vi, data = es, method = "REML", control = tight)), es_out(es))
 bcg$reml_RR_by_alloc <- lapply(split(es, dat.bcg$alloc == "random"), function(d) fit_out(rma(yi, vi, data = d, method = "REML", control = tight)))
 names(bcg$reml_RR_by_alloc) <- c("non-randomised controlled", "RCT, parallel")
+# small-study methods on the REML fit (bias = [...] in an analysis file; all 13 trials, so k >= 10)
+full <- rma(yi, vi, data = es, method = "REML", control = tight)
+rt <- regtest(full); rk <- ranktest(full); tf <- trimfill(full)
+bcg$bias <- list(regtest_zval = num(rt$zval), regtest_pval = num(rt$pval), regtest_est = num(rt$est),
+                 ranktest_tau = num(rk$tau), ranktest_pval = num(rk$pval), trimfill_k0 = tf$k0,
+                 trimfill_estimate = num(coef(tf)[[1]]))
+# the analysis script examples/script/analyses/early_bcg_trials.py: trials that started before 1970, REML, z-test
+early <- rma(yi, vi, data = es, subset = year < 1970, method = "REML", control = tight)
+bcg$early_reml_RR <- c(fit_out(early), list(leave1out = num(leave1out(early)$estimate)))
 out$bcg <- bcg
+
+# ------------------------------------------------------------------ diagnostics of the first edition's analysis 02
+# (tests/analysis/data/first_edition): hair density, change from baseline, REML with the Hartung-Knapp test.
+# Park 2022: 121 -> 146.6, n = 39, p < 0.001 against baseline, so the SD of the change comes from the paired t at
+# that bound (38 df); Wan 2025: change 35 (SD 6.5), n = 16; Dehghani 2024: 96.5 -> 163.5, n = 12, SD of the change
+# borrowed from the only study that reports one (Wan's 6.5). Cumulative order: the publication years.
+d02 <- data.frame(slab = c("Park 2022", "Wan 2025", "Dehghani 2024 (preprint)"), yi = c(146.6 - 121, 35, 163.5 - 96.5),
+                  vi = c(((146.6 - 121) / qt(0.001 / 2, 38, lower.tail = FALSE))^2, 6.5^2 / 16, 6.5^2 / 12),
+                  year = c(2022, 2025, 2024))
+res <- rma(yi, vi, data = d02, method = "REML", test = "knha", slab = slab, control = tight)
+l1o <- leave1out(res)
+inf <- influence(res)
+cu <- cumul(res, order = d02$year)
+out$diagnostics02 <- list(data = d02, fit = fit_out(res),
+  leave1out = list(estimate = num(l1o$estimate), ci_lb = num(l1o$ci.lb), ci_ub = num(l1o$ci.ub), i2 = num(l1o$I2), tau2 = num(l1o$tau2)),
+  influence = list(dffits = num(inf$inf$dffits), cook_d = num(inf$inf$cook.d), dfbetas = num(inf$dfbs[[1]]), inf = as.logical(inf$is.infl)),
+  cumul = list(estimate = num(cu$estimate), ci_lb = num(cu$ci.lb), ci_ub = num(cu$ci.ub)))
+
+# ------------------------------------------------------------------ GRADE: a high-certainty and a very-low-certainty analysis
+# High: five randomised trials (RoB 2 low in every domain), final values per arm, large and consistent.
+# Very low: three non-randomised controlled studies (ROBINS-I serious), small and imprecise.
+hi <- data.frame(m1 = c(52.1, 49.8, 55.0, 50.6, 53.3), sd1 = c(10.2, 9.8, 11.0, 10.5, 9.9), n1 = c(210, 180, 250, 200, 190),
+                 m2 = c(47.0, 45.1, 49.6, 46.2, 48.0), sd2 = c(10.0, 10.1, 10.8, 10.2, 10.3), n2 = c(205, 185, 245, 198, 192))
+lo <- data.frame(m1 = c(31.0, 24.5, 28.0), sd1 = c(12.0, 14.0, 13.0), n1 = c(12, 10, 15),
+                 m2 = c(27.0, 26.0, 25.5), sd2 = c(11.5, 13.0, 12.5), n2 = c(11, 10, 14))
+out$grade <- list()
+for (nm in c("high", "very_low")) {
+  d <- if (nm == "high") hi else lo
+  es <- escalc("MD", m1i = m1, m2i = m2, sd1i = sd1, sd2i = sd2, n1i = n1, n2i = n2, data = d)
+  out$grade[[nm]] <- c(list(data = d), fit_out(rma(yi, vi, data = es, method = "REML", test = "knha", control = tight)), es_out(es))
+}
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, na = "null", dataframe = "columns", pretty = FALSE), "tests/analysis/analysis_reference.json")
 cat("wrote tests/analysis/analysis_reference.json\n")

@@ -138,7 +138,8 @@ def test_one_group_change_equals_escalc_then_rma(tmp_path, ref, measure):
     close([e.yi for e in res.effects], want["yi"], "yi")
     close([e.vi for e in res.effects], want["vi"], "vi")
     check_fit(res, want, ("estimate", "se", "ci_lb", "ci_ub", "tau2"))
-    assert all(e.within for e in res.effects) and "not an effect of the treatment" in res.verdict
+    assert all(e.within for e in res.effects) and res.claim.status == "cannot be assessed"
+    assert "change over time in treated people" in res.verdict and "cannot show that the treatment caused it" in res.verdict
 
 
 def test_treated_arm_change_from_a_trial_counts_as_uncontrolled(tmp_path, ref):
@@ -146,7 +147,8 @@ def test_treated_arm_change_from_a_trial_counts_as_uncontrolled(tmp_path, ref):
     res = run(tmp_path, studies, rows, HEAD + 'measure = "MC"\narms = ["treatment"]\n')
     check_fit(res, ref["prepost"]["MC"])
     assert all("uncontrolled" in fl and "control arm" in fl["uncontrolled"] for fl in res.flags.values())
-    assert res.certainty in ("low", "very low") and "uncontrolled" in res.verdict
+    assert res.grade.start == "very low" and res.certainty == "very low" and res.claim.status == "cannot be assessed"
+    assert "change over time in treated people" in res.verdict
     from exometa.plots.forest import forest_layout
 
     lay = forest_layout(res)
@@ -243,7 +245,9 @@ def test_result_in_a_notebook_and_in_words(tmp_path, ref):
     studies, rows = binary_workbook(ref)
     res = run(tmp_path, studies, rows, HEAD + 'measure = "RR"\n')
     html = res._repr_html_()
-    assert html.count("<tr>") >= 8 and "95% CI" in html and "risk ratio" in html
+    r = res.main.result
+    assert html.count("<tr>") >= 7 and "risk ratio; 95% CI" in html and "Certainty (GRADE)" in html
+    assert f"{math.exp(r.estimate):.4g}" in html and f"{math.exp(r.ci_lb):.4g} to {math.exp(r.ci_ub):.4g}" in html
     text = res.summary()
     assert res.verdict in text and "Pooled risk ratio" in text and text.count("\n- ") == 5
     assert res.to_frame().equals(res.table()) and len(res.table()) == 5

@@ -57,7 +57,8 @@ def test_density_change_pools_what_can_be_pooled(wb):
     ref = meta_analysis([e.yi for e in pooled.values()], [e.vi for e in pooled.values()], method="REML", test="knha")
     assert res.main.result.estimate == pytest.approx(ref.estimate) and res.main.result.tau2 == pytest.approx(ref.tau2)
     # and the verdict says that nothing here is controlled
-    assert "uncontrolled" in res.verdict and res.certainty == "very low"
+    assert "change over time in treated people" in res.verdict and res.certainty == "very low"
+    assert res.claim.status == "cannot be assessed" and res.grade.start == "very low"
 
 
 def test_forest_layout_matches_engine(wb):
@@ -118,7 +119,9 @@ def test_adding_a_study_row_changes_the_forest_and_the_pooled_result(tmp_path, w
 def test_k0_and_k1_give_answers_not_crashes(wb):
     res = run_analysis(spec("01_controlled_verifiable"), wb)
     assert res.main.k == 0 and res.main.result is None
-    assert "Not supported by poolable evidence" in res.verdict
+    # no numbers: the claim cannot be assessed (never "not supported"), and its certainty is not rated
+    assert res.verdict.startswith("Cannot be assessed: no study reports the numbers needed to test the claim that exosome")
+    assert "not supported" not in res.verdict.lower() and res.claim.certainty == "not rated" and res.certainty == "no evidence"
     reasons = {e.label: e.reason for e in res.effects}
     assert "medians with IQR widths only" in reasons["Amini 2025"] and "only percent changes (+28.1%, +7.1%" in reasons["Tak 2020"]
     lay = forest_layout(res)

@@ -19,7 +19,7 @@ def test_cold_no_change_and_one_edit_runs_give_the_bytes_of_a_cold_run(tmp_path)
     assert sorted(cold.drawn) == ["01_controlled_verifiable_forest", "02_density_change_all_forest",
                                   "02_density_change_all_forest_by_design", "02_density_change_all_funnel"]
     first = snapshot(out)
-    assert len(first) == 4 * 3 + 2 + 2  # figures in 3 formats, 2 study tables, the report
+    assert len(first) == 4 * 3 + 2 + 2 + 4  # figures in 3 formats, 2 study tables, 2 SoF spreadsheets, the report (4 files)
 
     again = run_outputs(project / "studies.xlsx", *args)
     assert again.drawn == () and again.written == () and again.removed == ()
@@ -98,7 +98,10 @@ def test_running_one_analysis_leaves_the_others(fast, tmp_path):
                        jobs=1)
     assert only.drawn == () and only.removed == ()
     after = snapshot(out)
-    assert {n for n in before if before[n] != after[n]} <= {"report.html", "report.md"}
+    assert {n for n in before if before[n] != after[n]} <= {"report.html", "report.md", "report.docx", "report.json",
+                                                         "01_controlled_verifiable_sof.xlsx"}
+    # and the report keeps analysis 02's part as the last run wrote it
+    assert "## Change in hair density from baseline" in (out / "report.md").read_text(encoding="utf-8")
     assert {n for n in after if n.startswith("02_")} == {n for n in before if n.startswith("02_")}
 
 
@@ -109,7 +112,9 @@ def test_file_names_keep_every_safe_character(fast, tmp_path):
         shutil.copy(FIRST / "02_density_change_all.toml", project / "analyses" / f"{name}.toml")
     out = tmp_path / "figures"
     res = run_outputs(project / "studies.xlsx", project / "analyses", out, only=["v1.2_all.toml"], jobs=1)
-    assert res.drawn == ("v1.2_all_forest", "v1.2_all_forest_by_design", "v1.2_all_funnel")
+    # no earlier report holds v1.3_all, so it is run as well (the report never drops an analysis)
+    assert res.drawn == ("v1.2_all_forest", "v1.2_all_forest_by_design", "v1.2_all_funnel", "v1.3_all_forest",
+                         "v1.3_all_forest_by_design", "v1.3_all_funnel")
     run_outputs(project / "studies.xlsx", project / "analyses", out, jobs=1)
     names = set(snapshot(out))
     assert {"v1.2_all_forest.svg", "v1.3_all_forest.svg", "v1.2_all_studies.csv", "v1.3_all_studies.csv"} <= names

@@ -1,5 +1,9 @@
 """Running one analysis on a workbook: select studies, extract effects, pool, sensitivity,
-subgroups, and a verdict in plain words.
+subgroups, diagnostics and small-study methods, GRADE, and a verdict in plain words.
+
+What is shared by every analysis of a workbook -- the trustworthiness checks,
+each study's flags, risk of bias, the registered trials without results -- is
+computed once per workbook (:mod:`exometa.analysis.context`).
 
 >>> from exometa.analysis.spec import AnalysisSpec
 >>> spec = AnalysisSpec(name="x", title="x", outcome=("mortality",), measure="RR")
@@ -10,7 +14,6 @@ subgroups, and a verdict in plain words.
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -24,6 +27,9 @@ from ..evidence.flags import flag_symbols
 from ..models import subgroup_analysis
 from ..models.subgroups import SubgroupResult, between_groups_q
 from . import extract as ex
+from .context import trials_for, workbook_context
+from .diagnose import run_bias, run_diagnostics
+from .grading import grade_analysis
 from .pool import Fit, pool
 from .rows import analysis_unit
 from .select import FLAG_TITLES, check_names, group_value, select_studies
@@ -40,8 +46,18 @@ WITHIN_REASON = ("a change within one arm of a controlled trial: compared with b
 @dataclass(frozen=True, eq=False)
 class AnalysisResult:
     """Everything one analysis found: its studies and effects, the pooled fit, sensitivity and
-    subgroup analyses, and the verdict. ``table()`` / ``to_frame()`` give one row per study,
-    ``summary()`` the result in words."""
+    subgroup analyses, diagnostics, small-study methods, GRADE and the verdict. ``table()`` /
+    ``to_frame()`` give one row per study, ``summary()`` the result in words.
+
+    ``verdict`` is the full text (the claim's verdict, then what the checks
+    change); ``claim`` the :class:`~exometa.evidence.verdict.Verdict` (``status``,
+    ``certainty``, ``sentence``); ``certainty`` GRADE's rating ("high" ... "very
+    low", or "no evidence"); ``grade`` the :class:`~exometa.evidence.grade.GradeResult`;
+    ``diagnostics`` ``{name: DiagnosticOutcome}`` (:mod:`exometa.analysis.diagnose`);
+    ``bias`` an ``exometa.bias`` assessment (None when not asked for; a sentence
+    when none could run); ``registered`` the registered trials without results
+    that bear on it; ``trust`` the trustworthiness findings of its studies.
+    """
 
     spec: AnalysisSpec
     effects: list  # StudyEffect for every selected study (and arm) with rows for the outcome
@@ -58,6 +74,12 @@ class AnalysisResult:
     unit: str = ""  # the unit pooled on ('' when none is given)
     studies: dict = field(default_factory=dict)  # study_id -> studies-sheet record
     rob: object = None  # RobAssessment of the workbook's risk_of_bias sheet (exometa.evidence.rob), or None
+    claim: object = None  # exometa.evidence.verdict.Verdict
+    grade: object = None  # exometa.evidence.grade.GradeResult
+    diagnostics: dict = field(default_factory=dict)
+    bias: object = None
+    registered: tuple = ()
+    trust: tuple = ()
 
     def flags_of(self, e) -> dict:
         return self.flags.get(e.study_id, {})
@@ -89,6 +111,12 @@ class AnalysisResult:
         from ..report.text import result_sentence, study_rows
 
         lines = [f"{self.spec.title} ({self.spec.name})", "", self.verdict, "", result_sentence(self), ""]
+        if self.grade is not None:
+            lines += [self.grade.summary(), ""]
+        for d in self.diagnostics.values():
+            lines += [f"{d.title}: {d.reading}", ""]
+        if self.bias is not None:
+            lines += ["Small-study effects: " + (self.bias if isinstance(self.bias, str) else self.bias.text()), ""]
         for row in study_rows(self):
             effect = next(v for k, v in row.items() if k.startswith("Effect"))
             why = row["Not pooled because"] or row["How the numbers were obtained"]
@@ -96,18 +124,24 @@ class AnalysisResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """One row per quantity, readable in a notebook."""
-        r = self.main.result
-        items = [("analysis", self.spec.title), ("measure", self.spec.info.title), ("studies pooled (k)", self.main.k)]
+        """One row per quantity, readable in a notebook (value, interval, what it means)."""
+        from ..formatting import p_text
+        from ..models.display import html_table
+
+        r, lvl = self.main.result, f"{self.spec.level:g}% CI"
+        unit = f" {self.unit}" if self.unit and self.spec.info.raw_units else ""
+        rows = [("Studies pooled", str(self.main.k), "", self.main.message or "k")]
         if r is not None:
-            items += [("estimate", self.back(r.estimate)), (f"{self.spec.level:g}% CI", f"{self.back(r.ci_lb):.4g} to {self.back(r.ci_ub):.4g}"),
-                      ("p-value", r.pval), ("I² (%)", r.i2), ("model", f"{r.method}, {r.test} test")]
-        else:
-            items.append(("pooled", self.main.message))
-        items += [("certainty", self.certainty), ("verdict", self.verdict)]
-        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(f'{v:.4g}' if isinstance(v, float) else str(v))}</td></tr>"
-                       for k, v in items)
-        return f"<table>{rows}</table>"
+            rows += [("Pooled estimate", f"{self.back(r.estimate):.4g}{unit}", f"{self.back(r.ci_lb):.4g} to {self.back(r.ci_ub):.4g}",
+                      f"{self.spec.info.title}; {lvl}"),
+                     ("Test of the pooled effect", "", p_text(r.pval), f"{r.method}, {r.test} test"),
+                     ("I²", f"{r.i2:.1f}%" if self.main.k > 1 else "", "", "share of the variability due to heterogeneity")]
+        rows += [("Certainty (GRADE)", self.certainty, "", self.grade.summary().split(chr(10), 1)[-1].strip() if self.grade else ""),
+                 ("Claim", getattr(self.claim, "status", ""), "", self.verdict)]
+        rows += [(d.title, "shown" if d.ran else "not shown", "", d.reading) for d in self.diagnostics.values()]
+        if self.bias is not None:
+            rows.append(("Small-study effects", "", "", self.bias if isinstance(self.bias, str) else self.bias.text()))
+        return html_table(f"{self.spec.title} ({self.spec.name})", rows)
 
     def table(self) -> pd.DataFrame:
         """One row per study: what it reports, its effect at the analysis's level, weight, flags and why it is out."""
@@ -135,14 +169,17 @@ def _row_label(e) -> str:
     return e.row_label
 
 
-def run_analysis(spec: AnalysisSpec, workbook) -> AnalysisResult:
-    """Run one analysis on a read workbook (see :func:`exometa.read_workbook`)."""
+def run_analysis(spec: AnalysisSpec, workbook, *, context=None) -> AnalysisResult:
+    """Run one analysis on a read workbook (see :func:`exometa.read_workbook`).
+
+    ``context``: the workbook's :class:`~exometa.analysis.context.WorkbookContext`
+    (default: computed once per workbook and reused).
+    """
     check_names(spec, workbook)
-    chosen, left_out, flags = select_studies(spec, workbook.studies)
+    ctx = context if context is not None else workbook_context(workbook)
+    chosen, left_out, flags = select_studies(spec, workbook.studies, ctx.flags)
     unit = analysis_unit(workbook.outcomes, spec) if spec.info.family in ("two_group", "change", "generic") else ""
     effects, no_numbers = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, spec.correlation, unit)
-    _mark(effects, flags)
-    studies = {rec["study_id"]: rec for rec in chosen}
     correlation = []
     for r in spec.correlation_range:
         alt, _ = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, r, unit)
@@ -151,14 +188,29 @@ def run_analysis(spec: AnalysisSpec, workbook) -> AnalysisResult:
             fit = dataclasses.replace(fit, message=(fit.message + " " if fit.message else "")
                                       + "No study needed the assumed correlation, so this equals the main analysis.")
         correlation.append(fit)
+    return analyse(spec, ctx, chosen, effects, flags, left_out=left_out, no_numbers=no_numbers, unit=unit,
+                   correlation=correlation)
+
+
+def analyse(spec: AnalysisSpec, ctx, chosen, effects, flags, *, left_out=(), no_numbers=(), unit="", correlation=()):
+    """Everything after extraction: pooling, sensitivity and subgroups, diagnostics, small-study methods,
+    GRADE and the verdict, for ``effects`` of the studies ``chosen`` (their studies-sheet records)."""
+    effects, left_out, no_numbers = list(effects), list(left_out), list(no_numbers)
+    _mark(effects, flags)
+    studies = {rec["study_id"]: rec for rec in chosen}
     group_values = {by: {rec["study_id"]: group_value(rec, by) for rec in chosen} for by in spec.subgroups}
     result = AnalysisResult(
         spec, effects, flags, left_out, no_numbers, pool("all studies in this analysis", effects, spec),
-        sensitivity=[_sensitivity(spec, effects, flags, studies, s) for s in spec.sensitivity], correlation=correlation,
+        sensitivity=[_sensitivity(spec, effects, flags, studies, s) for s in spec.sensitivity], correlation=list(correlation),
         subgroups={by: _subgroups(spec, effects, group_values[by]) for by in spec.subgroups}, group_values=group_values,
-        unit=unit, studies=studies)
-    text, certainty = verdict(result)
-    return dataclasses.replace(result, verdict=text, certainty=certainty)
+        unit=unit, studies=studies, rob=ctx.rob, registered=tuple(trials_for(spec, ctx)))
+    ids = [e.study_id for e in effects] + [sid for sid, _ in no_numbers]
+    result = dataclasses.replace(result, diagnostics=run_diagnostics(result), trust=tuple(ctx.findings_of(ids)))
+    missing = sum(t.missing for t in result.registered)
+    result = dataclasses.replace(result, bias=run_bias(result, missing if ctx.registered else None))
+    result = dataclasses.replace(result, grade=grade_analysis(result, ctx.rob, result.registered, result.bias))
+    claim, text = verdict(result)
+    return dataclasses.replace(result, verdict=text, certainty=result.grade.certainty, claim=claim)
 
 
 def _mark(effects, flags) -> None:
@@ -217,4 +269,4 @@ def _count_subgroups(spec, ok, groups) -> SubgroupResult | str:
     return SubgroupResult(groups=fits, overall=overall, q_between=q, q_between_df=df, q_between_pval=p)
 
 
-__all__ = ["run_analysis", "AnalysisResult", "Fit"]
+__all__ = ["run_analysis", "analyse", "AnalysisResult", "Fit"]

@@ -56,12 +56,17 @@ def check_names(spec, workbook) -> None:
         raise AnalysisFileError(f"{where}: {len(problems)} problem{'s' if len(problems) > 1 else ''} with {workbook.path.name}:\n{lines}")
 
 
-def select_studies(spec, studies: pd.DataFrame):
-    """Studies in the analysis (with their flags), and the others with the reason each is out."""
+def select_studies(spec, studies: pd.DataFrame, flags=None):
+    """Studies in the analysis (with their flags), and the others with the reason each is out.
+
+    ``flags``: each study's flags computed beforehand (``{study_id: {flag: reason}}``,
+    see :mod:`exometa.analysis.context`); without them flags are computed from
+    the studies sheet alone. The flags returned are copies the analysis may add to.
+    """
     inc = spec.include
     chosen, left_out, flags_of = [], [], {}
     for rec in studies.to_dict("records"):
-        flags = study_flags(rec)
+        flags = dict(flags[rec["study_id"]]) if flags is not None and rec["study_id"] in flags else study_flags(rec)
         label = rec.get("label") or rec.get("study_id")
         why = None
         if inc.study_ids and rec["study_id"] not in inc.study_ids:

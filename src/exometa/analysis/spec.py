@@ -10,15 +10,29 @@ Example::
 
     title = "Mortality, every randomised trial"          # required, text
     question = "Does the treatment reduce mortality?"
-    claim = "The treatment saves lives."                 # what the verdict tests
+    population = "Adults admitted with sepsis"           # the report's PICO (text; optional)
+    intervention = "Drug X"
+    comparator = "Placebo"
+    claim = "the treatment saves lives"                  # what the verdict tests, as it can
+                                                         # follow "the claim that ..."
+    claim_direction = "decrease"  # "increase" or "decrease": which way the claim says the
+                                  # outcome moves with treatment (default: read from the
+                                  # claim's words, see exometa.analysis.verdict)
+    claim_causal = true           # the claim is about what the treatment does (default):
+                                  # a change over time cannot support it
     outcome = ["mortality"]      # required: outcome name(s) from the review's list
     measure = "RR"               # required: see the table below
     method = "MH"                # default MH for RR/OR/RD, PETO for PETO, else REML
     test = "z"                   # z, t or knha (default knha; z for MH and Peto)
     level = 95                   # CI level in percent, 0 < level < 100 (not 0.95)
     unit = ""                    # the unit pooled on (raw measures: MD, MC)
-    figures = ["forest", "funnel"]
+    figures = ["forest", "funnel", "rob"]  # "rob": risk-of-bias traffic light and summary
     formats = ["svg", "png", "pdf"]                      # the default: all three
+    favours = ["Favours treatment", "Favours control"]   # forest plot: left, right of no effect
+    sort = "effect"              # forest plot order: "effect", "weight", "year" or "label"
+                                 # (default: the workbook's order)
+    diagnostics = ["leave1out", "influence", "cumul", "gosh", "baujat", "permutest"]
+    bias = ["regtest", "ranktest", "trimfill", "selmodel"]
 
     [include]                    # which studies are in
     record_type = ["study"]      # default ["study"]
@@ -48,6 +62,35 @@ Example::
 
     [[subgroups]]                # separate pooling by a studies-sheet column
     by = "design"
+
+    [grade]                      # GRADE: what only the review team can judge
+    threshold = 0.8              # decision threshold (display scale; see exometa.analysis.spec_grade)
+    [grade.indirectness]
+    population = { level = "serious", reason = "older adults only" }
+    [grade.ois]
+    p_control = 0.2
+    rrr = 0.25
+
+``diagnostics`` (on the main fit; :mod:`exometa.diagnostics`): each is run
+only from the number of studies where it means something
+(:data:`exometa.diagnostics.words.MINIMUM_K`), and said in words below it;
+each reading goes into the report, and what leave-one-out and influence change
+into the verdict. GOSH uses at most 10^6 subsets and permutest 1,000
+permutations (exact when feasible), both with seed 1, so runs repeat exactly.
+``cumul`` adds studies by year (then the workbook's order).
+
+``bias`` (on the main fit; ``exometa.bias``): "regtest" (Egger's test and the
+PET estimate), "peese", "ranktest", "trimfill", "selmodel", "tes", "hc" and
+"fsn". Asymmetry methods (regtest, peese, ranktest, trimfill, selmodel) are not
+run below 10 studies, and the report says why (Cochrane Handbook 13.3.5.4).
+Neither key applies to measure PCT (never pooled) or to Mantel-Haenszel and
+Peto fits (the methods refit by inverse variance).
+
+``[grade]`` (see :mod:`exometa.analysis.spec_grade` for every key): the decision
+threshold, indirectness of population, intervention, comparator and outcome,
+the optimal information size, the comparator's risk, and the registered trials
+without results that bear on the analysis; the other GRADE domains are rated
+from the data (:mod:`exometa.analysis.grading`).
 
 Measures (metafor's names) and the rows they use:
 
@@ -87,7 +130,6 @@ runs on a workbook.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,11 +138,19 @@ from ..evidence.flags import FLAGS
 from ..models.pooling import METHODS, TESTS
 from ..workbook.schema import SHEETS, STUDIES, column
 from . import measures as M
+from . import spec_grade, spec_rules
+from .spec_grade import GradeSpec
 from .spec_schema import Key, check
+from .toml_file import read_toml
 
 MEASURES = M.MEASURES
 SD_POLICIES = ("from_p", "borrow")
-FIGURES = ("forest", "funnel")
+FIGURES = ("forest", "funnel", "rob")
+DIAGNOSTICS = ("leave1out", "influence", "cumul", "gosh", "baujat", "permutest")
+#: methods of exometa.bias.assess
+BIAS_METHODS = ("regtest", "peese", "ranktest", "trimfill", "selmodel", "tes", "hc", "fsn")
+SORTS = ("effect", "weight", "year", "label")
+DIRECTIONS = ("increase", "decrease")
 FORMATS = ("svg", "png", "pdf")
 FLAG_NAMES = tuple(f.name for f in FLAGS)
 RULES = ("last", "window", "closest")
@@ -166,6 +216,16 @@ class AnalysisSpec:
     multi_arm: str = ""
     timepoint: Timepoint = field(default_factory=Timepoint)
     convert_medians: bool = False
+    population: str = ""
+    intervention: str = ""
+    comparator: str = ""
+    claim_direction: str = ""  # '' = read from the claim's words (exometa.analysis.verdict.direction_of)
+    claim_causal: bool = True
+    favours: tuple = ()  # (left, right) labels of the forest plot; () = the plot's default
+    sort: str | None = None  # None = the workbook's order
+    diagnostics: tuple = ()
+    bias: tuple = ()
+    grade: GradeSpec = field(default_factory=GradeSpec)
 
     def __post_init__(self):
         default_method = {"RR": "MH", "OR": "MH", "RD": "MH", "PETO": "PETO"}.get(self.measure, "REML")
@@ -202,6 +262,17 @@ def _schema():
         "title": Key("text", 'the analysis in a few words, e.g. title = "Mortality, all trials"', required=True),
         "question": Key("text", "the question it answers", ""),
         "claim": Key("text", "the claim its verdict tests", ""),
+        "claim_direction": Key("text", "which way the claim says the outcome moves", "", DIRECTIONS),
+        "claim_causal": Key("bool", "the claim is about what the treatment does", True),
+        "population": Key("text", "the population the question is about", ""),
+        "intervention": Key("text", "the intervention", ""),
+        "comparator": Key("text", "the comparator", ""),
+        "favours": Key("texts", 'the forest plot\'s labels left and right of no effect, e.g. ["Favours treatment", "Favours control"]',
+                       None, length=2),
+        "sort": Key("text", "the order of studies in the forest plot", "", SORTS),
+        "diagnostics": Key("texts", "diagnostics to run on the main fit", (), DIAGNOSTICS),
+        "bias": Key("texts", "small-study and publication-bias methods to run on the main fit", (), BIAS_METHODS),
+        "grade": Key("table", "what GRADE needs that the data cannot say", {}, schema=spec_grade.SCHEMA),
         "outcome": Key("texts", 'the outcome(s), as named in the workbook, e.g. outcome = ["mortality"]', required=True, nonempty=True),
         "measure": Key("text", 'the effect measure, e.g. measure = "RR"', required=True, choices=MEASURES),
         "effect_measure": Key("text", "the reported effect pooled by measure GEN", "", column("outcomes", "effect_measure").choices),
@@ -230,124 +301,33 @@ def _schema():
     }
 
 
-def _rules(raw: dict, v: dict, problems: list) -> None:
-    """Rules that join several keys: each key is applied or refused, never silently ignored."""
-    measure = v["measure"]
-    if measure is None:
-        return
-    m = M.info(measure, v["effect_measure"] or "")
-    family = m.family
-    level = raw.get("level")
-    if v["level"] is not None and 0 < v["level"] < 1:
-        problems.append(f"`level` is {level!r}, which reads as a {level!r}% CI: levels are percentages here. "
-                        f"Write level = {v['level'] * 100:g} for a {v['level'] * 100:g}% CI.")
-        v["level"] = None
-    elif v["level"] is not None and not 0 < v["level"] < 100:
-        problems.append(f"`level` must lie strictly between 0 and 100 (e.g. 95); got {level!r}.")
-        v["level"] = None
-    if measure == "GEN" and not v["effect_measure"]:
-        problems.append('`effect_measure` is required with measure "GEN": the effect the sources report, e.g. effect_measure = "HR".')
-    if measure != "GEN" and "effect_measure" in raw:
-        problems.append('`effect_measure` applies to measure "GEN" only; remove it (the measure itself says what is pooled).')
-    method = v["method"]
-    if method == "MH" and measure not in ("RR", "OR", "RD"):
-        problems.append(f'`method` "MH" (Mantel-Haenszel) pools 2x2 tables: measure RR, OR or RD; got measure {measure!r}.')
-    if method == "PETO" and measure not in ("OR", "PETO"):
-        problems.append(f'`method` "PETO" pools odds ratios: measure OR or PETO; got measure {measure!r}.')
-    resolved = method or {"RR": "MH", "OR": "MH", "RD": "MH", "PETO": "PETO"}.get(measure, "REML")
-    if resolved in ("MH", "PETO") and v["test"] not in ("", "z", None):
-        problems.append(f'`test` {v["test"]!r}: the {resolved} method gives a z-test only; remove `test` or use an inverse-variance method.')
-    if "arms" in raw and m.between_arms:
-        problems.append(f"`arms` applies to within-group measures (MC, SMCC, SMCR, PR, PLO, PFT, PCT); {measure} compares "
-                        "the treatment and control arms. Remove `arms`.")
-    if "multi_arm" in raw and not m.between_arms:
-        problems.append(f"`multi_arm` applies to comparisons of arms; {measure} treats each arm on its own. Remove it.")
-    if "scores" in raw and family != "two_group":
-        problems.append(f"`scores` applies to MD, SMD and ROM; remove it for {measure}.")
-    scores = v["scores"] or ()
-    if measure == "SMD" and len(set(scores)) > 1:
-        problems.append('`scores`: SMD cannot mix final values and change scores (Cochrane Handbook 10.5.2: their SDs differ, '
-                        'so the standardised differences are not comparable). Choose one: scores = "final" or scores = "change".')
-    if measure == "ROM" and "change" in scores:
-        problems.append('`scores`: a ratio of means needs positive means, which change scores are not; use scores = "final".')
-    outcomes = v["outcome"] or ()
-    if (m.raw_units) and len(set(outcomes)) > 1:
-        problems.append(f"`outcome` lists {', '.join(map(repr, outcomes))}: {measure} pools differences in the outcome's own units, "
-                        "so different quantities cannot be pooled as one. Use one outcome per analysis, or a standardised measure (SMD).")
-    if "unit" in raw and not m.raw_units and family not in ("two_group", "change"):
-        problems.append(f"`unit` applies to continuous outcomes; {measure} has no unit. Remove it.")
-    _timepoint_rules(raw.get("timepoint", {}), v["timepoint"] or {}, problems)
-    _dispersion_rules(raw.get("dispersion", {}), family, measure, scores, problems)
-    if family == "percent" and "funnel" in (v["figures"] or ()):
-        problems.append('`figures`: a funnel plot needs variances, which percent changes (measure "PCT") do not have. Remove "funnel".')
-
-
-def _timepoint_rules(raw, tp, problems):
-    rule = tp.get("rule") or "last"
-    if rule == "window" and not tp.get("weeks"):
-        problems.append('`timepoint.weeks` is required with rule "window", e.g. weeks = [12, 26].')
-    if tp.get("weeks") and len(tp["weeks"]) == 2 and tp["weeks"][0] > tp["weeks"][1]:
-        problems.append(f"`timepoint.weeks` runs backwards: {tp['weeks'][0]:g} > {tp['weeks'][1]:g}; write [from, to].")
-    if rule == "closest" and tp.get("target") is None:
-        problems.append('`timepoint.target` is required with rule "closest", e.g. target = 24.')
-    if "weeks" in raw and rule != "window":
-        problems.append(f'`timepoint.weeks` applies to rule "window" only (rule is {rule!r}); remove it.')
-    if "target" in raw and rule != "closest":
-        problems.append(f'`timepoint.target` applies to rule "closest" only (rule is {rule!r}); remove it.')
-
-
-def _dispersion_rules(raw, family, measure, scores, problems):
-    if not raw:
-        return
-    if family in ("binary", "proportion", "percent"):
-        problems.append(f"[dispersion] applies to continuous outcomes and reported effects; {measure} uses counts. Remove it.")
-        return
-    uses_r = family == "change" or (family == "two_group" and "change" in scores)
-    for key in ("correlation", "correlation_range"):
-        if key in raw and not uses_r:
-            problems.append(f"`dispersion.{key}` is used for change from baseline only; {measure} here does not need it. Remove it.")
-    if family == "generic":
-        if "borrow" in (raw.get("missing_sd") or ()):
-            problems.append('`dispersion.missing_sd`: "borrow" applies to SDs of means, not to reported effects; keep only "from_p".')
-        if "convert_medians" in raw:
-            problems.append("`dispersion.convert_medians` applies to means; GEN pools reported effects. Remove it.")
-
-
-def _read(path: Path, where: str) -> dict:
-    if path.is_dir():
-        raise AnalysisFileError(f"{where}: is a folder, not an analysis file. Rename or move it: every *.toml in the "
-                                "analyses folder must be a file.")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise AnalysisFileError(f"{where}: no such file.") from None
-    except OSError as exc:
-        raise AnalysisFileError(f"{where}: cannot be read ({exc.strerror}).") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AnalysisFileError(f"{where}: saved as UTF-16; analysis files must be UTF-8. Save it again choosing 'UTF-8'.")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise AnalysisFileError(f"{where}: starts with a byte-order mark (BOM), which TOML does not allow. "
-                                "Save it as 'UTF-8' (not 'UTF-8 with BOM').")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise AnalysisFileError(f"{where}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}). "
-                                "Save it again as 'UTF-8' in your editor.") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise AnalysisFileError(f"{where}: not valid TOML ({exc}). Check quotes and brackets on that line.") from None
-
-
 def load_spec(path) -> AnalysisSpec:
     """Read and check one analysis file; every problem is reported at once."""
     path = Path(path)
-    where = str(path)
-    raw = _read(path, where)
+    return spec_from_dict(read_toml(path, str(path), AnalysisFileError), path)
+
+
+def spec_from_dict(raw: dict, path, where: str | None = None) -> AnalysisSpec:
+    """An :class:`AnalysisSpec` from the keys of an analysis file given as a dict (as TOML parses them),
+    checked as strictly as a file; ``path`` names the analysis (its stem) and ``where`` the messages.
+
+    >>> spec_from_dict({"title": "t", "outcome": ["other"], "measure": "MD"}, "x.toml").name
+    'x'
+    """
+    path = Path(path)
+    where = where or str(path)
+    raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
     problems: list = []
+    grade = raw.get("grade")
+    if isinstance(grade, dict) and "threshold" in grade:
+        value, problem = spec_grade.threshold_value(grade["threshold"])
+        if problem:
+            problems.append(problem)
+            grade.pop("threshold")
+        else:
+            grade["threshold"] = value
     v = check(raw, _schema(), "", problems)
-    _rules(raw, v, problems)
+    spec_rules.rules(raw, v, problems)
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         raise AnalysisFileError(f"{where}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in this analysis file:\n{lines}")
@@ -366,7 +346,11 @@ def _spec(path: Path, v: dict) -> AnalysisSpec:
         convert_medians=bool(disp.get("convert_medians")), sensitivity=sens,
         subgroups=tuple(g["by"] for g in v["subgroups"] or ()), figures=v["figures"], formats=tuple(dict.fromkeys(v["formats"])),
         path=path, effect_measure=v["effect_measure"] or "", scores=tuple(dict.fromkeys(v["scores"] or ())),
-        multi_arm=v["multi_arm"] or "",
+        multi_arm=v["multi_arm"] or "", population=v["population"] or "", intervention=v["intervention"] or "",
+        comparator=v["comparator"] or "", claim_direction=v["claim_direction"] or "",
+        claim_causal=v["claim_causal"] is not False, favours=tuple(v["favours"] or ()), sort=v["sort"] or None,
+        diagnostics=tuple(dict.fromkeys(v["diagnostics"] or ())), bias=tuple(dict.fromkeys(v["bias"] or ())),
+        grade=spec_grade.build(v["grade"]),
         timepoint=Timepoint(rule=tp.get("rule") or "last", weeks=tp.get("weeks") or (), target=tp.get("target")),
     )
 
@@ -387,4 +371,4 @@ def load_specs(folder) -> list[AnalysisSpec]:
     return specs
 
 
-__all__ = ["AnalysisSpec", "AnalysisFileError", "Include", "Sensitivity", "Timepoint", "load_spec", "load_specs", "MEASURES"]
+__all__ = ["AnalysisSpec", "AnalysisFileError", "Include", "Sensitivity", "Timepoint", "load_spec", "load_specs", "spec_from_dict", "MEASURES"]

@@ -1,26 +1,48 @@
-"""The verdict of an analysis in plain words, and a GRADE-like certainty.
+"""The verdict of an analysis: one sentence on its claim, then what the checks change.
 
-Certainty starts at **high** for comparisons in randomised trials and at
-**low** for everything else: non-randomised comparisons, and every change or
-proportion within one group (uncontrolled evidence -- including a treated arm's
-change taken from a randomised trial). It drops one level for each of:
+The first sentence is :func:`exometa.evidence.verdict.claim_verdict`'s: the claim
+is *supported*, *contradicted* or *cannot be assessed*, at the certainty GRADE
+gives (:mod:`exometa.analysis.grading`) -- never "not supported" when nothing
+could be pooled, and never supported by a change within treated people when the
+claim is about what the treatment does. A proportion in treated people alone
+(adverse events, responders) has no comparator either, and is worded so.
 
-- risk of bias in reporting: any pooled study unverifiable or not peer reviewed;
-- derived numbers: any pooled study rests on imputed, converted or borrowed numbers;
-- imprecision: fewer than 100 participants in all, or (comparisons) a CI that
-  includes no effect;
-- inconsistency: a prediction interval that includes no effect, or (common-effect
-  models, which have none) I² of 50% or more.
+Then, in as few sentences as they need: what leaving one study out changes
+(the study that moves the estimate most, and whether the CI then includes no
+effect), the studies influential by metafor's rules, what the small-study
+methods found or why they could not be run, the registered trials that never
+reported, and the GRADE domains that lowered (or raised) the certainty.
+
+The claim is the analysis file's ``claim`` (lower-cased where it starts a
+sentence, so that it can follow "the claim that ..."); without one, "the
+treatment increases (or decreases) OUTCOME". Which way the claim says the
+outcome moves is ``claim_direction``; when the file does not say, it is read
+from the claim's words: a claim that the treatment reduces, lowers, decreases,
+prevents or protects against something, or gives fewer or less of it, is a
+claim of a decrease; any other, of an increase.
+
+>>> from exometa.analysis.spec import AnalysisSpec
+>>> direction_of(AnalysisSpec(name="x", title="x", outcome=("deaths",), measure="RR", claim="BCG prevents tuberculosis."))
+'decrease'
 """
 
 from __future__ import annotations
 
 import math
+import re
 
-from ..formatting import fmt_or_blank
-from .select import FLAG_TITLES
+from ..evidence.verdict import Verdict, claim_verdict
+from .grading import comparison_of
 
-LEVELS = ("very low", "low", "moderate", "high")
+CLAIM_MEASURES = {"PETO": "OR"}
+DECREASE_WORDS = re.compile(r"\b(reduc|lower|decreas|prevent|protect|fewer|less\b|shorten|cut(s)?\b)", re.IGNORECASE)
+
+
+def direction_of(spec) -> str:
+    """'increase' or 'decrease': the file's ``claim_direction``, else read from the claim's words."""
+    if spec.claim_direction:
+        return spec.claim_direction
+    return "decrease" if DECREASE_WORDS.search(spec.claim or "") else "increase"
 
 
 def estimate_text(res, r=None) -> str:
@@ -39,82 +61,110 @@ def _num(x) -> str:
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
 
 
-def _flag_sentence(res, effects) -> str:
-    counts = {}
-    for e in effects:
-        for f in res.flags_of(e):
-            counts[f] = counts.get(f, 0) + 1
-    if not counts:
-        return ""
-    return "Flags: " + ", ".join(f"{FLAG_TITLES[f]} ({n})" for f, n in counts.items()) + "."
+def claim_text(spec) -> str:
+    """The claim as it can follow 'the claim that ...'."""
+    claim = " ".join((spec.claim or "").split()).rstrip(".!? ")
+    if not claim:
+        return f"the treatment {direction_of(spec)}s {' or '.join(spec.outcome)}"
+    first = claim.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:2].islower() and not any(c.isupper() for c in first[1:]):
+        claim = claim[0].lower() + claim[1:]
+    return claim
 
 
-def verdict(res) -> tuple[str, str]:
-    """(text, certainty) for an :class:`~exometa.analysis.run.AnalysisResult`."""
-    spec, fit = res.spec, res.main
-    info = spec.info
-    pooled = [e for e in res.effects if e.poolable]
+def _measure(spec) -> str:
+    if spec.measure == "GEN":
+        return spec.effect_measure or "GEN"
+    return CLAIM_MEASURES.get(spec.measure, spec.measure)
+
+
+def _not_pooled_reason(res) -> str:
+    if res.spec.info.family == "percent":
+        return ("percent changes are shown as reported; none comes with a measure of its spread, so they cannot be "
+                "combined or tested")
     shown = len(res.effects)
-    claim = (spec.claim or spec.title).strip()
-    claim += "" if claim.endswith((".", "?", "!")) else "."
-    if info.family == "percent":
-        return (f"Claim tested: {claim} These percent changes are shown as reported; none comes with a measure of its "
-                f"spread, so they cannot be combined or tested. {shown} result(s) shown; "
-                + _flag_sentence(res, res.effects) + " Percent changes from uncontrolled studies cannot separate the "
-                "treatment from time, season, co-treatments or regression to the mean.", "very low")
-    if fit.result is None:
-        why = (" " + fit.message) if pooled and fit.message else ""
-        return (f"Claim tested: {claim} Not supported by poolable evidence: of {shown} result(s) found for this question, "
-                "none reports the numbers a meta-analysis needs (see the reasons listed)." + why + " Statements of "
-                "'significant' improvement without numbers cannot be weighed.", "very low")
+    if not shown:
+        return "no study in this analysis reports numbers for this outcome"
+    why = res.main.message if res.main.message and any(e.poolable for e in res.effects) else \
+        f"none of the {shown} result(s) found gives the numbers a meta-analysis needs (see the reasons listed)"
+    return why.rstrip(".")
+
+
+def claim_of(res, certainty) -> Verdict:
+    """The :class:`~exometa.evidence.verdict.Verdict` on the analysis's claim."""
+    spec, fit = res.spec, res.main
+    claim = claim_text(spec)
+    outcome = " or ".join(spec.outcome)
     r = fit.result
-    flags = [res.flags_of(e) for e in pooled]
-    within = all(e.within for e in pooled)
-    randomised = all(str(res.studies.get(e.study_id, {}).get("design") or "").startswith("RCT") for e in pooled)
-    start = 3 if (not within and randomised) else 1
-    downgrades = []
-    if any("unverifiable" in f or "not_peer_reviewed" in f for f in flags):
-        downgrades.append("unverifiable or non-peer-reviewed sources")
-    if any(e.imputed for e in pooled):
-        downgrades.append("imputed, converted or borrowed numbers")
-    total_n = sum(e.n for e in pooled if isinstance(e.n, (int, float)) and math.isfinite(e.n))
-    null = info.null
-    includes_null = null is not None and r.ci_lb <= null <= r.ci_ub
-    if total_n < 100:
-        downgrades.append(f"few participants ({int(total_n)})")
-    elif not within and includes_null:
-        downgrades.append("imprecision (the CI includes no effect)")
-    if fit.k > 1 and null is not None and math.isfinite(r.pi_lb) and r.pi_lb < null < r.pi_ub:
-        downgrades.append("inconsistent results (the prediction interval includes no effect)")
-    elif fit.k > 1 and not math.isfinite(r.pi_lb) and r.i2 >= 50:
-        downgrades.append(f"inconsistent results (I² = {fmt_or_blank(r.i2, 0)}%)")
-    certainty = LEVELS[max(0, start - len(downgrades))]
-    k_text = f"{fit.k} stud{'y' if fit.k == 1 else 'ies'}"
-    text = f"Claim tested: {claim} Pooled {info.title}: {estimate_text(res)}, from {k_text}."
-    if within:
-        text += (" Every pooled result is uncontrolled -- a change or a proportion within treated people (a treated arm "
-                 "of a controlled trial counts here too, as its control arm is not used): it describes what happened "
-                 "over time, not an effect of the treatment, and cannot show that the treatment caused it.")
-    else:
-        text += " " + _direction(res, r, includes_null)
-    if downgrades:
-        text += " Certainty is lowered for " + "; ".join(downgrades) + "."
-    text += f" Certainty of the evidence: {certainty}."
-    return text, certainty
+    if r is None or fit.k == 0:
+        return claim_verdict(claim, outcome=outcome, k=0, not_pooled_reason=_not_pooled_reason(res))
+    cert = None if certainty in (None, "", "no evidence") else certainty
+    if spec.info.family == "proportion":
+        return Verdict("cannot be assessed", cert or "not rated",
+                       f"Cannot be assessed: the pooled proportion in treated people is {estimate_text(res)}, from "
+                       f"{fit.k} stud{'y' if fit.k == 1 else 'ies'}; without a comparison group it cannot show what the "
+                       f"treatment causes or prevents, so the claim that {claim} is neither supported nor contradicted; "
+                       f"certainty {cert or 'not rated'}.")
+    comparison = comparison_of(res)
+    thr = spec.grade.threshold
+    threshold = None
+    if len(thr) == 1:
+        threshold = thr[0]
+    elif len(thr) == 2:
+        threshold = max(thr) if direction_of(spec) == "increase" else min(thr)
+    unit = res.unit if spec.info.raw_units else ""
+    return claim_verdict(claim, outcome=outcome, k=fit.k, estimate=r.estimate, ci_lb=r.ci_lb, ci_ub=r.ci_ub,
+                         certainty=cert, comparison=comparison, direction=direction_of(spec), causal=spec.claim_causal,
+                         threshold=threshold, measure=_measure(spec), unit=unit, level=spec.level)
 
 
-def _direction(res, r, includes_null) -> str:
-    info = res.spec.info
-    level = f"{res.spec.level:g}%"
-    if includes_null:
-        return (f"The {level} CI includes no difference between treatment and control: these data are compatible with "
-                "no effect (which is not the same as showing that there is none).")
-    higher = r.estimate > (info.null or 0.0)
-    if info.family == "binary" or (info.family == "generic" and info.ratio):
-        how = "more often" if higher else "less often"
-        return f"The outcome occurred {how} with treatment than with control, and the {level} CI excludes no difference."
-    word = "higher" if higher else "lower"
-    return f"The outcome was {word} with treatment than with control, and the {level} CI excludes no difference."
+def _first_sentence(text: str) -> str:
+    cut = text.find(". ")
+    return text if cut < 0 else text[: cut + 1]
 
 
-__all__ = ["verdict", "estimate_text"]
+def check_sentences(res) -> list[str]:
+    """What leave-one-out, influence, the small-study methods and the registered trials change, in words."""
+    out = []
+    d = res.diagnostics or {}
+    l1o = d.get("leave1out")
+    if l1o is not None and l1o.ran:
+        out.append(_first_sentence(l1o.reading))
+    infl = d.get("influence")
+    if infl is not None and infl.ran and bool(getattr(infl.result, "inf", [False]).any()):
+        out.append(" ".join(s for s in infl.reading.split(". ") if "influential by" in s).rstrip(".") + ".")
+    bias = res.bias
+    if bias is not None and not isinstance(bias, str):
+        ran = [f for f in bias.findings if f.ran and f.method in ("regtest", "trimfill")]
+        if ran:
+            out.append(_first_sentence(ran[0].words))
+        elif not bias.rule.run:
+            out.append(f"With k = {bias.k}, small-study effects cannot be judged (asymmetry methods need 10 studies or "
+                       "more).")
+    missing = [t for t in res.registered if t.missing]
+    if missing:
+        out.append(f"{len(missing)} registered trial{'s' if len(missing) > 1 else ''} that would bear on this question "
+                   f"{'have' if len(missing) > 1 else 'has'} no results ({', '.join(t.registry_id or t.label for t in missing)}).")
+    return out
+
+
+def grade_sentence(g) -> str:
+    """The GRADE domains that changed the rating, in one sentence."""
+    if g is None or not g.domains:
+        return ""
+    changed = [d for d in g.domains if d.change]
+    if not changed:
+        return f"GRADE: starts {g.start}, nothing rated down: {g.certainty} certainty."
+    parts = [f"{d.domain} ({d.rating}, {'down' if d.change < 0 else 'up'} {abs(d.change)})" for d in changed]
+    return f"GRADE: starts {g.start}; {'; '.join(parts)}: {g.certainty} certainty."
+
+
+def verdict(res) -> tuple[Verdict, str]:
+    """(Verdict on the claim, the verdict's full text) for an analysis result with its GRADE, diagnostics and bias."""
+    g = res.grade
+    v = claim_of(res, g.certainty if g is not None else None)
+    text = " ".join([v.sentence] + check_sentences(res) + ([grade_sentence(g)] if grade_sentence(g) else []))
+    return v, text
+
+
+__all__ = ["verdict", "claim_of", "claim_text", "direction_of", "estimate_text", "check_sentences", "grade_sentence"]

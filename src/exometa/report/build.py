@@ -1,138 +1,133 @@
-"""The report of a run: one self-contained HTML page and a Markdown twin.
+"""The report of a run: ``report.html`` (self-contained), ``report.md`` (beside its figures),
+``report.docx`` (Word), ``report.json`` (its content, one part per analysis), and
+``NAME_sof.xlsx`` per analysis (its Summary of Findings).
 
-The title and the review question come from the workbook (``workbook.review``);
-nothing about any particular review is written in the code. For every
-analysis: the question, the verdict in plain words, the pooled result (every
-interval at the analysis's level), the figures, which studies are in and out
-and why, sensitivity analyses, subgroups, and each study's flags with reasons.
-The flag legend lists only the flags that occur. Every piece of workbook text
-is made inert (:mod:`exometa.report.text`). Figures are embedded in the HTML
-(PNG or SVG data URIs), so the page needs no other file; the Markdown links
-them beside it. No scripts, no timestamps: the same inputs give the same bytes.
+All are rendered from one content model (:mod:`exometa.report.content`), so
+they say the same thing. The same inputs give the same bytes: no timestamps
+unless a run date is asked for (``date=`` or the ``SOURCE_DATE_EPOCH``
+environment variable), fixed dates and times inside the Office files.
+
+:func:`report_files` returns every file's bytes by name (for a run that
+replaces its outputs as one set); :func:`build_report` writes them into a
+folder. ``parts`` holds the other analyses' :class:`~exometa.report.content.Part`
+s kept from an earlier run (``exometa run NAME``), placed in the order given:
+:func:`read_parts` reads them back from that run's ``report.json``.
+
+>>> sorted(REPORT_FILES)
+['report.docx', 'report.html', 'report.json', 'report.md']
 """
 
 from __future__ import annotations
 
-import base64
+import json
 from pathlib import Path
 
-from ..evidence.flags import FLAGS, SYMBOLS
-from .text import flag_rows, html_text, md_text, result_sentence, sensitivity_rows, study_rows, subgroup_rows, summary_rows
+from .content import Part, build_document, part_of, run_date
+from .stable_zip import FIXED_DATE
 
-CSS = """
-body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em}h2{border-bottom:2px solid #34495e;padding-bottom:.2em;margin-top:2.2em}
-table{border-collapse:collapse;font-size:.86em;margin:.6em 0}td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top}
-th{background:#eef2f6;text-align:left}img{max-width:100%;border:1px solid #ddd}
-.verdict{background:#fdf3e6;border-left:5px solid #d68910;padding:.6em 1em}.flags{font-family:monospace;color:#b03a2e}
-.note{color:#555;font-size:.9em}
-"""
-TITLES = {f.name: f.title for f in FLAGS}
-MIME = {".png": "image/png", ".svg": "image/svg+xml"}
-DEFAULT_TITLE = "Evidence review"
+REPORT_FILES = ("report.html", "report.md", "report.docx", "report.json")
+PARTS_VERSION = 1
 
 
-def _html_table(rows) -> str:
-    if not rows:
-        return "<p class='note'>None.</p>"
-    head = "".join(f"<th>{html_text(k)}</th>" for k in rows[0])
-    body = "".join("<tr>" + "".join(f"<td class='flags'>{html_text(v)}</td>" if k == "Flags" else f"<td>{html_text(v)}</td>"
-                                    for k, v in r.items()) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def parts_of(results, figures: dict, workbook) -> list[Part]:
+    """One :class:`Part` per result; ``figures[name]`` lists (caption, path) of that analysis's figures."""
+    return [part_of(res, figures.get(res.spec.name, []), workbook) for res in results]
 
 
-def _md_table(rows) -> str:
-    if not rows:
-        return "_None._\n"
-    keys = list(rows[0])
-    lines = ["| " + " | ".join(md_text(k) for k in keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(md_text(r[k]) for k in keys) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
+def _files_of(figures: dict) -> dict:
+    """File name -> path for every figure given, in each of its formats that exists beside it."""
+    out = {}
+    for pairs in figures.values():
+        for _, path in pairs:
+            path = Path(path)
+            for p in path.parent.glob(path.with_suffix("").name + ".*"):
+                out.setdefault(p.name, p)
+    return out
 
 
-def _image(path: Path) -> Path | None:
-    """The figure file to embed: the PNG, else the SVG written beside it."""
-    path = Path(path)
-    for p in (path.with_suffix(".png"), path.with_suffix(".svg")):
-        if p.exists():
-            return p
-    return None
+def _date(date) -> object:
+    import datetime as dt
+
+    text = run_date(date)
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc) if text else FIXED_DATE
 
 
-def _img(path: Path, alt: str) -> str:
-    src = _image(path)
-    others = ", ".join(html_text(p.name) for p in (path.with_suffix(s) for s in (".svg", ".pdf")) if p.exists() and p != src)
-    if src is None:
-        return f"<p class='note'>{html_text(alt)}: {others or 'no image'}.</p>"
-    data = base64.b64encode(src.read_bytes()).decode("ascii")
-    also = f" (also {others})" if others else ""
-    return (f"<figure><img alt='{html_text(alt)}' src='data:{MIME[src.suffix]};base64,{data}'>"
-            f"<figcaption class='note'>{html_text(alt)}{also}</figcaption></figure>")
+def report_files(results, figures: dict, workbook, folder, *, date=None, embed=None, parts=None, order=None) -> dict:
+    """Every file of the report as bytes, by file name (see the module docstring).
 
+    Parameters
+    ----------
+    results : list of AnalysisResult
+    figures : dict
+        Analysis name -> list of (caption, path) of its figures (any folder).
+    workbook : Workbook
+    folder : path
+        The folder the report will be in (figures are looked for there when not given).
+    date : date or str, optional
+        A run date to print (default: none, unless ``SOURCE_DATE_EPOCH`` is set).
+    embed : bool, optional
+        Embed figures in the HTML (default: when they total at most 8 MB).
+    parts : list of Part, optional
+        Parts of other analyses kept from an earlier run, in report order; a
+        result of the same name replaces its kept part in place.
+    order : list of str, optional
+        Analysis names in report order (e.g. the analyses folder's); parts not
+        named come after, in the order above.
+    """
+    from ..analysis.context import workbook_context
+    from .render_docx import render_docx
+    from .render_html import render_html
+    from .render_markdown import render_markdown
+    from .sof_file import sof_xlsx
 
-def _legend(results) -> str:
-    used = {f for res in results for fl in res.flags.values() for f in fl}
-    return "; ".join(f"{f.symbol} = {f.title}" for f in FLAGS if f.name in used)
-
-
-def build_report(results, figures: dict, workbook, out_dir) -> tuple[Path, Path]:
-    """Write report.html and report.md into ``out_dir``; ``figures[name]`` lists (caption, image path)."""
-    out_dir = Path(out_dir)
-    review = getattr(workbook, "review", None) or {}
-    title = review.get("title") or DEFAULT_TITLE
-    question = review.get("question") or ""
-    legend = _legend(results)
-    source = (f"Generated by exometa from {workbook.path.name} ({len(workbook.studies)} studies and claims, "
-              f"{len(workbook.outcomes)} outcome rows).")
-    h = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html_text(title)}</title><style>{CSS}</style></head><body>",
-         f"<h1>{html_text(title)}</h1>"]
-    m = [f"# {md_text(title)}\n"]
-    if question:
-        h.append(f"<p><b>Review question.</b> {html_text(question)}</p>")
-        m.append(f"**Review question.** {md_text(question)}\n")
-    h.append(f"<p class='note'>{html_text(source)}" + (f" Flags: {html_text(legend)}." if legend else "") + "</p>")
-    m.append(md_text(source) + "\n")
-    if legend:
-        m.append(f"Flags: {md_text(legend)}.\n")
-    h.append("<h2>Summary</h2>" + _html_table(summary_rows(results)))
-    m.append("## Summary\n\n" + _md_table(summary_rows(results)))
+    ctx = workbook_context(workbook)
+    new = {p.name: p for p in parts_of(results, figures, workbook)}
+    kept = {p.name: p for p in parts or ()}
+    names = [p.name for p in parts or ()] + [n for n in new if n not in kept]
+    rank = {n: i for i, n in enumerate(order or ())}
+    names = sorted(names, key=lambda n: rank.get(n, len(rank)))  # stable: unnamed parts keep their order
+    all_parts = [new.get(n) or kept[n] for n in names]
+    doc = build_document(all_parts, workbook, sha256=ctx.sha256, date=date, registered=ctx.registered)
+    files = _files_of(figures)
+    out = {"report.html": render_html(doc, folder, embed, files).encode("utf-8"),
+           "report.md": render_markdown(doc).encode("utf-8"),
+           "report.docx": render_docx(doc, folder, files),
+           "report.json": parts_json(all_parts)}
+    stamp = _date(date)
     for res in results:
-        _section(res, figures.get(res.spec.name, []), h, m)
-    h.append("</body></html>\n")
-    html_path, md_path = out_dir / "report.html", out_dir / "report.md"
-    html_path.write_text("\n".join(h), encoding="utf-8")
-    md_path.write_text("\n".join(m), encoding="utf-8")
-    return html_path, md_path
+        if res.grade is not None:
+            out[f"{res.spec.name}_sof.xlsx"] = sof_xlsx(res, stamp)
+    return out
 
 
-def _section(res, figs, h, m) -> None:
-    spec = res.spec
-    h.append(f"<h2 id='{html_text(spec.name)}'>{html_text(spec.title)}</h2><p><b>Question.</b> {html_text(spec.question)}</p>")
-    m.append(f"\n## {md_text(spec.title)}\n\n**Question.** {md_text(spec.question)}\n")
-    h.append(f"<div class='verdict'><b>Verdict.</b> {html_text(res.verdict)}</div>")
-    m.append(f"> **Verdict.** {md_text(res.verdict)}\n")
-    h.append(f"<h3>Result</h3><p>{html_text(result_sentence(res))}</p>")
-    m.append(f"### Result\n\n{md_text(result_sentence(res))}\n")
-    for caption, path in figs:
-        h.append(_img(Path(path), caption))
-        img = _image(Path(path))
-        if img is not None:
-            m.append(f"![{md_text(caption)}]({img.name})\n")
-    tables = [("Studies with results for this question", study_rows(res)),
-              ("In the analysis but reporting no numbers for this outcome", [{"Study": label} for _, label in res.no_numbers]),
-              ("Not in this analysis", [{"Study": a, "Why it is not in this analysis": b} for a, b in res.left_out])]
-    if spec.info.family != "percent":
-        tables.append(("Sensitivity analyses", sensitivity_rows(res)))
-    for heading, rows in tables:
-        h.append(f"<h3>{html_text(heading)}</h3>" + _html_table(rows))
-        m.append(f"### {md_text(heading)}\n\n" + _md_table(rows))
-    for by, (rows, text) in subgroup_rows(res).items():
-        heading = f"Subgroups by {by.replace('_', ' ')}"
-        h.append(f"<h3>{html_text(heading)}</h3>" + (_html_table(rows) if rows else "") + f"<p>{html_text(text)}</p>")
-        m.append(f"### {md_text(heading)}\n\n" + (_md_table(rows) if rows else "") + f"\n{md_text(text)}\n")
-    rows = flag_rows(res, TITLES, SYMBOLS)
-    h.append("<h3>Flags of these studies</h3>" + _html_table(rows))
-    m.append("### Flags of these studies\n\n" + _md_table(rows))
+def parts_json(parts) -> bytes:
+    """The analyses' parts of the report as JSON (stable key order, UTF-8)."""
+    data = {"exometa_report_parts": PARTS_VERSION, "parts": [p.to_dict() for p in parts]}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-__all__ = ["build_report"]
+def read_parts(path) -> list[Part] | None:
+    """The parts stored in an earlier run's ``report.json``, or None when there is none usable
+    (missing, unreadable, or written by another version of the format)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("exometa_report_parts") != PARTS_VERSION:
+            return None
+        return [Part.from_dict(p) for p in data["parts"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def build_report(results, figures: dict, workbook, out_dir, **options) -> tuple[Path, Path]:
+    """Write the report's files into ``out_dir``; returns the paths of report.html and report.md.
+
+    ``options`` as :func:`report_files`; ``report.docx`` and each ``NAME_sof.xlsx`` are written beside them.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in report_files(results, figures, workbook, out_dir, **options).items():
+        (out_dir / name).write_bytes(data)
+    return out_dir / "report.html", out_dir / "report.md"
+
+
+__all__ = ["build_report", "report_files", "parts_of", "parts_json", "read_parts", "REPORT_FILES"]

@@ -1,0 +1,143 @@
+"""The report as a Word document (``.docx``, via python-docx), which journals and guideline panels take.
+
+The same content as the HTML and Markdown (:mod:`exometa.report.model`):
+headings, paragraphs, tables (Word's "Table Grid", 8 pt), figures as their PNG
+at print size (at most the text width), and the names of the other files.
+Text goes in as text -- Word runs nothing in it -- with the characters XML
+cannot hold replaced by U+FFFD. The file is deterministic: fixed document
+dates (the run date only when one is given) and fixed times inside the zip
+(:func:`stable_zip`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+from .model import Bullets, Figure, Heading, Links, Paragraph, Table
+from .stable_zip import FIXED_DATE, stable_zip
+
+TEXT_WIDTH_IN = 6.5  # US Letter / A4 with 1-inch margins
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text) -> str:
+    """Text Word can hold: characters XML 1.0 forbids become U+FFFD.
+
+    >>> xml_safe("a\\x07b")
+    'a�b'
+    """
+    return _NOT_XML.sub("\ufffd", "" if text is None else str(text))
+
+
+def _run(paragraph, text, bold=False, size=None, colour=None):
+    from docx.shared import Pt, RGBColor
+
+    run = paragraph.add_run(xml_safe(text))
+    run.bold = bold or None
+    if size:
+        run.font.size = Pt(size)
+    if colour:
+        run.font.color.rgb = RGBColor(*colour)
+    return run
+
+
+def _table(doc, t: Table):
+    from docx.shared import Pt
+
+    if t.caption:
+        _run(doc.add_paragraph(), t.caption, bold=True)
+    if not t.rows:
+        if t.empty:
+            _run(doc.add_paragraph(), t.empty, size=9, colour=(0x55, 0x55, 0x55))
+        return
+    head = any(t.columns)
+    table = doc.add_table(rows=0, cols=len(t.columns))
+    table.style = "Table Grid"
+    for r, values in enumerate(([t.columns] if head else []) + list(t.rows)):
+        cells = table.add_row().cells
+        for i, v in enumerate(values):
+            p = cells[i].paragraphs[0]
+            run = _run(p, v, bold=(head and r == 0) or (not head and i == 0), size=8)
+            if t.columns[i] in t.mono:
+                run.font.name = "Courier New"
+    doc.add_paragraph().paragraph_format.space_after = Pt(2)
+
+
+def _picture(doc, f: Figure, find):
+    from docx.image.image import Image
+    from docx.shared import Inches
+
+    path = find(f.file)
+    note = (f" Also: {', '.join(f.others)}." if f.others else "")
+    if not path.is_file() or path.suffix.lower() != ".png":
+        why = "not found beside this report" if not path.is_file() else "an SVG, which Word does not show here"
+        _run(doc.add_paragraph(), f"{f.caption}: the image {f.file} is {why}.{note}", size=9)
+        return
+    img = Image.from_file(str(path))
+    width = min(img.px_width / (img.horz_dpi or 150), TEXT_WIDTH_IN)
+    doc.add_picture(str(path), width=Inches(width))
+    _run(doc.add_paragraph(style="Caption"), f.caption + "." + note)
+
+
+def _block(doc, b, find):
+    if isinstance(b, Heading):
+        doc.add_heading(xml_safe(b.text), level=0 if b.level == 1 else min(b.level - 1, 4))
+    elif isinstance(b, Paragraph):
+        p = doc.add_paragraph(style="Intense Quote" if b.style == "verdict" else None)
+        small = 9 if b.style == "note" else None
+        if b.lead:
+            _run(p, b.lead + " ", bold=True, size=small)
+        _run(p, b.text, size=small)
+    elif isinstance(b, Table):
+        _table(doc, b)
+    elif isinstance(b, Figure):
+        _picture(doc, b, find)
+    elif isinstance(b, Links):
+        _run(doc.add_paragraph(), f"{b.lead} " + ", ".join(f"{t} ({f})" if t != f else f for t, f in b.items)
+             + " (files beside this document).")
+    elif isinstance(b, Bullets):
+        for item in b.items:
+            _run(doc.add_paragraph(style="List Bullet"), item)
+    else:  # pragma: no cover - every block type is handled
+        raise TypeError(type(b).__name__)
+
+
+def _date(doc) -> dt.datetime:
+    for k, v in doc.meta:
+        if k == "run date":
+            try:
+                return dt.datetime.fromisoformat(str(v)).replace(tzinfo=dt.timezone.utc)
+            except ValueError:
+                break
+    return FIXED_DATE
+
+
+def render_docx(doc, folder, files: dict | None = None) -> bytes:
+    """The ``.docx`` bytes of ``doc``, whose figures are files in ``folder`` (or at ``files[name]``)."""
+    import docx
+    from docx.shared import Inches
+
+    from .render_html import locate
+
+    find = locate(folder, files)
+    word = docx.Document()
+    for section in word.sections:
+        section.left_margin = section.right_margin = Inches(1)
+    props = word.core_properties
+    props.title = xml_safe(doc.title)
+    props.author = props.last_modified_by = "exometa"
+    props.created = props.modified = _date(doc)
+    props.revision = 1
+    props.comments = xml_safe("; ".join(f"{k} {v}" for k, v in doc.meta))
+    for i, b in enumerate(doc.blocks):
+        _block(word, b, find)
+        if i == 0 and isinstance(b, Heading) and doc.meta:
+            _run(word.add_paragraph(), " · ".join(f"{k} {v}" for k, v in doc.meta), size=9, colour=(0x55, 0x55, 0x55))
+    buf = io.BytesIO()
+    word.save(buf)
+    return stable_zip(buf.getvalue(), _date(doc))
+
+
+__all__ = ["render_docx", "xml_safe"]
