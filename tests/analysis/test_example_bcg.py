@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from exometa.plots.forest import forest_layout
-from exometa.runner import run
+from exometa.run_command import run
 
 from .conftest import check_fit, close
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exometa.plots.forest import forest_layout
-from exometa.runner import run
+from exometa.run_command import run
 from exometa.workbook.writer import new_workbook
 
 from .conftest import OUTCOME, check_fit, close

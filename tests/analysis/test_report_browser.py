@@ -35,7 +35,7 @@ def browser():
 
 
 def test_report_renders_with_figures_and_no_console_errors(browser, tmp_path):
-    from exometa.runner import run
+    from exometa.run_command import run
 
     run(ROOT / "studies.xlsx", ROOT / "analyses", tmp_path / "fig")
     report = tmp_path / "fig" / "report.html"

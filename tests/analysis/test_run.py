@@ -20,7 +20,7 @@ from exometa import meta_analysis
 from exometa.analysis.run import run_analysis
 from exometa.analysis.spec import AnalysisFileError, load_spec, load_specs
 from exometa.plots.forest import forest_layout
-from exometa.runner import run
+from exometa.run_command import run
 from exometa.workbook.reader import read_workbook
 
 ROOT = Path(__file__).parents[2]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import ExometaError
 from .words import ASYMMETRY_METHODS, asymmetry_rule, describe
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import DataError, ExometaError
 from .results import BiasResult, p4, x4
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import DataError
 from .fitted import check_sizes, fit_rows, fitted_analysis
 from .results import BiasResult, level_text, peq, x4

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import DataError, ExometaError, ExometaWarning
 from .fitted import fitted_analysis
 from .results import BiasResult, level_text, peq, x4

@@ -27,7 +27,7 @@ from math import comb
 import numpy as np
 from scipy import optimize, stats
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import ExometaError
 from .fitted import fitted_analysis
 from .results import BiasResult, peq, x4

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import ConvergenceError, DataError, ExometaError
 from .fitted import fit_rows, fitted_analysis, intercept_design
 from .results import BiasResult, level_text, peq, x4

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..checks import check_level
+from ..arguments import check_level
 from ..errors import ExometaError
 from ..formatting import fmtx
 from .model import model_of

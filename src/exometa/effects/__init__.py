@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ..checks import align_by_label, check_choice, is_pandas
+from ..arguments import align_by_label, check_choice, is_pandas
 from ..errors import DataError, DataWarning, ExometaError
 from . import binary, continuous, generic
 

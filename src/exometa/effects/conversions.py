@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import check_level
+from ..arguments import check_level
 from ..errors import DataError
 from ..models import distributions as _dist
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import ExometaError
 from .grade_domains import (
     LEVELS, NO_EVIDENCE, RATIO_MEASURES, SYMBOLS, GradeDomain, decision_thresholds, is_randomised, optimal_information_size,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import ExometaError
 
 LEVELS = ("very low", "low", "moderate", "high")

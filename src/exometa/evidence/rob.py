@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import ExometaError
 
 

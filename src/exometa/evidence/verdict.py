@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..checks import check_choice
+from ..arguments import check_choice
 from ..errors import ExometaError
 from .grade import LEVELS, RATIO_MEASURES, GradeResult
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import align_by_label, check_choice, check_level
+from ..arguments import align_by_label, check_choice, check_level
 from ..effects import binary
 from ..errors import DataError, DataWarning
 from ..formatting import fmtx, p_text

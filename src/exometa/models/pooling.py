@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ..checks import align_by_label, check_choice, check_level, is_pandas
+from ..arguments import align_by_label, check_choice, check_level, is_pandas
 from ..errors import ConvergenceError, ConvergenceWarning, DataError, MethodWarning, NumericalError, SmallSampleWarning
 from . import engine
 from .batch import Batch

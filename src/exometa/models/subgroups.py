@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import align_by_label
+from ..arguments import align_by_label
 from ..errors import DataError, SmallSampleWarning
 from ..formatting import fmtx, p_text
 from . import distributions as dist

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from ..checks import check_level
+from ..arguments import check_level
 from ..errors import ExometaError
 from ..models.results import MetaRegressionResult, MetaResult
 from ..models.subgroups import SubgroupResult

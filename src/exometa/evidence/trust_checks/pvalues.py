@@ -36,7 +36,7 @@ from itertools import product
 
 from scipy import stats
 
-from ...checks import check_choice
+from ...arguments import check_choice
 from ...errors import ExometaError
 from .result import CheckResult, bounds, decimals_of, fmt, is_number, need_count
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 
-from ...checks import check_choice
+from ...arguments import check_choice
 from .result import CheckResult, bounds, decimals_of, fmt, is_number, need_count
 
 #: |standardised effect| above which an SD looks like an SE (metafor 5.1's cutoff for SMDs)
