@@ -130,7 +130,10 @@ def test_grade_very_low_for_small_non_randomised_studies_at_serious_risk(tmp_pat
         close(getattr(res.main.result, key), want[key], key)
     g = res.grade
     down = {d.domain: d.change for d in g.domains if d.change}
-    assert g.start == "low" and down == {"risk of bias": -1, "imprecision": -1} and res.certainty == "very low"
+    # the CI includes no effect, and the few participants fall short of GRADE's rule-of-thumb OIS of 400 for a
+    # continuous outcome (no [grade.ois] declared): very serious imprecision
+    assert g.start == "low" and down == {"risk of bias": -1, "imprecision": -2} and res.certainty == "very low"
+    assert "fewer than the optimal information size of 400" in next(d for d in g.domains if d.domain == "imprecision").reason
     # the CI includes no effect and the claimed effect: cannot be assessed, never "not supported"
     assert res.claim.status == "cannot be assessed" and "not supported" not in res.verdict
 
@@ -192,7 +195,9 @@ def test_threshold_decides_imprecision_and_contradiction(tmp_path, ref):
     close(res.main.result.ci_ub, want["ci_ub"])
     assert res.claim.status == "contradicted" and "the CI excludes an effect as large as the claim implies (10)" in res.verdict
     imprecision = next(d for d in res.grade.domains if d.domain == "imprecision")
-    assert imprecision.change == 0 and f"CI {want['ci_lb']:.3g} to {want['ci_ub']:.3g} excludes the threshold 10" in imprecision.reason
+    # the CI is decisive about the threshold, but 72 participants fall short of the rule-of-thumb OIS of 400
+    assert imprecision.change == -1 and f"CI {want['ci_lb']:.3g} to {want['ci_ub']:.3g} excludes the threshold 10" in imprecision.reason
+    assert "72 participants, fewer than the optimal information size of 400" in imprecision.reason
 
 
 BCG = Path(__file__).parents[2] / "examples" / "bcg"

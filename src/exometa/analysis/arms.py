@@ -142,7 +142,7 @@ def binary_arms(rows: pd.DataFrame, roles, spec) -> tuple[pd.DataFrame, dict]:
     cand = rows[(rows["quantity"] == "value").to_numpy() & ~rows["_base"].to_numpy(bool) & _finite(rows, "events") & _finite(rows, "n")]
     chosen, problems = rowsel.pick(cand, BY, spec.timepoint)
     x = chosen.assign(m=np.nan, s=np.nan, n_=chosen["n"], sd_typed=False, reason="",
-                      derivations=[[d] if d else [] for d in chosen["_derived_timing"]])
+                      derivations=rowsel.notes(chosen))
     out = _finish(x, "events", [f"{e:g}/{n:g}" for e, n in zip(x["events"], x["n"])])
     return out[ARM_COLUMNS], problems
 
@@ -201,25 +201,43 @@ def _combine(arms: list, binary: bool) -> dict:
     return row
 
 
-def borrow_sds(arms: pd.DataFrame, spec) -> None:
-    """Fill missing SDs with the mean SD that other studies report (``borrow`` in ``missing_sd``), in place.
+def borrow_sds(arms: pd.DataFrame, spec, labels=None) -> None:
+    """Fill missing SDs by borrowing (``borrow`` in ``missing_sd``), in place.
 
-    Only SDs typed in the workbook are averaged (never derived ones); final values
-    and change scores are never mixed (``arms`` holds one kind).
+    ``spec.borrow`` says which SD: ``"mean"`` -- the mean of the SDs studies
+    report themselves (typed in the workbook, never derived); ``"largest"`` --
+    the largest SD any arm of the analysis reports or implies through its own
+    numbers (SE, CI, t or p), the conservative choice: a study without an SD is
+    never given more precision than the least precise study that has one. Final
+    values and change scores are never mixed (``arms`` holds one kind).
+    ``labels`` (study_id -> label) name the study lent from.
     """
     if "borrow" not in spec.missing_sd or arms.empty:
         return
     sd = arms["s"].to_numpy(float)
-    typed = arms["sd_typed"].to_numpy(bool) & np.isfinite(sd)
-    if not typed.any():
-        return
-    value = float(np.mean(sd[typed]))
-    need = ~np.isfinite(sd) & np.isfinite(arms["m"].to_numpy(float)) & np.isfinite(arms["n_"].to_numpy(float))
+    own = np.isfinite(sd)
+    typed = arms["sd_typed"].to_numpy(bool) & own
+    what = "SD of change" if (arms["kind"] == "change").all() else "SD"
+    if spec.borrow == "largest":
+        if not own.any():
+            return
+        i = int(np.nanargmax(np.where(own, sd, -np.inf)))
+        value = float(sd[i])
+        sid = arms.index[i][0]
+        whose = (labels or {}).get(sid, sid)
+        how = "reported" if typed[i] else "derived from its own numbers"
+        text = (f"{what} {value:.4g} borrowed: the largest {what} in this analysis ({whose}'s, {how}), "
+                "the conservative choice")
+    else:
+        if not typed.any():
+            return
+        value = float(np.mean(sd[typed]))
+        text = f"{what} {value:g} borrowed (the mean {what} reported by the other studies in this analysis)"
+    need = ~own & np.isfinite(arms["m"].to_numpy(float)) & np.isfinite(arms["n_"].to_numpy(float))
     if need.any():
         arms.loc[need, "s"] = value
-        what = "SD of change" if (arms["kind"] == "change").all() else "SD"
         for d in arms.loc[need, "derivations"]:
-            d.append(f"{what} {value:g} borrowed (the mean {what} reported by the other studies in this analysis)")
+            d.append(text)
 
 
 __all__ = ["continuous_arms", "binary_arms", "multi_arm", "borrow_sds", "BY"]

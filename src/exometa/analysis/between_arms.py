@@ -146,7 +146,7 @@ def two_group(rows: pd.DataFrame, spec, labels, r: float) -> list:
     problems: dict = {}
     for kind in spec.scores:
         arms, probs = armsum.continuous_arms(rows, ROLES, kind, spec, r)
-        armsum.borrow_sds(arms, spec)
+        armsum.borrow_sds(arms, spec, labels)
         for k, v in probs.items():
             problems.setdefault(k, v)
         for sid, pp in _pairs(arms, spec.multi_arm, False, probs).items():

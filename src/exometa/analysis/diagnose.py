@@ -123,7 +123,7 @@ def _run_one(name, r, res, digits):
         return out, _leave1out_reading(out, res, digits)
     if name == "influence":
         out = D.influence(r)
-        return out, W.influence_reading(out, digits=digits)
+        return out, W.influence_reading(out, digits=2)  # unitless statistics: two decimals whatever the scale
     if name == "cumul":
         out = D.cumul(r, order=_years(res))
         return out, _cumul_reading(out, res, digits)

@@ -141,6 +141,7 @@ def describe(rows: pd.DataFrame) -> dict:
     ps = rows.dropna(subset=["p_value"]).groupby("study_id", sort=False).apply(
         lambda d: [f"p {r if r in ('<', '>') else '='} {p:g}" for r, p in zip(d["p_relation"], d["p_value"])], include_groups=False)
     numbers = rows[["mean", "median", "events"]].notna().any(axis=1)
+    numbers &= ~((rows["quantity"] == "effect estimate") & (rows["effect_measure"] != "MD"))  # unitless estimates
     bad = rows[(rows["_unit_bad"] != "") & numbers]
     units_bad = (bad["_unit_bad"] + " (outcomes sheet, row " + bad["excel_row"].astype(int).astype(str) + ")").groupby(
         bad["study_id"], sort=False).first() if len(bad) else pd.Series(dtype=object)
@@ -157,12 +158,13 @@ def why_not(d, needed: str) -> str:
     if d["pct"]:
         bits.append("only percent changes (" + ", ".join(f"{x:+g}%" for x in d["pct"]) + ")")
     if d["median"]:
-        bits.append("medians with IQR widths only")
+        bits.append("medians, not means (convert_medians = true in [dispersion] converts them, flagged)")
     if d["p"] and not bits:
         bits.append("only p-values (" + ", ".join(d["p"]) + ")")
+    said = ("reports " + "; ".join(bits)) if bits else ""
     if d["no_n"]:
-        bits.append("n not reported")
-    return ("reports " + "; ".join(bits) + f"; needs {needed}") if bits else f"needs {needed}"
+        said = "; ".join(filter(None, [said, "n not reported"]))
+    return f"{said}; needs {needed}" if said else f"needs {needed}"
 
 
 def borrow(sd: np.ndarray, typed: np.ndarray, kinds=None):

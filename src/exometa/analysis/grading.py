@@ -13,7 +13,10 @@ the rules, domain by domain) what an analysis knows:
   CIs, against the decision threshold;
 - **indirectness**: as declared in ``[grade.indirectness]``;
 - **imprecision**: the CI against ``[grade] threshold`` (default: no effect) and
-  the optimal information size (``[grade.ois]``);
+  the optimal information size (``[grade.ois]``; when none is declared, a
+  continuous outcome takes GRADE's rule of thumb of 400 participants, Guyatt et
+  al. 2011, GRADE guidelines 6: a CI that excludes no effect is not precise when
+  it rests on a few dozen people);
 - **publication bias**: Egger's test (else the rank test) when the analysis ran
   it with at least 10 studies, and the registered trials without results that
   bear on the analysis (:func:`exometa.analysis.context.trials_for`).
@@ -82,10 +85,14 @@ def study_inputs(res, rob=None) -> list[dict]:
     return out
 
 
+#: GRADE's rule of thumb for the optimal information size of a continuous outcome (participants)
+CONTINUOUS_OIS = 400
+
+
 def _ois(spec, comparison):
     o = spec.grade.ois
     if o is None:
-        return None
+        return CONTINUOUS_OIS if spec.info.family in ("two_group", "change") else None
     if o.participants is not None:
         return o.participants
     if o.delta is not None:

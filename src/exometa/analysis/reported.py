@@ -59,7 +59,7 @@ def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
         yi = np.log(est) if ratio else est
         llb, lub = (np.log(lb), np.log(ub)) if ratio else (lb, ub)
     vi = np.full(len(chosen), np.nan)
-    how = [[d for d in (a, b) if d] for a, b in zip(chosen["_derived_timing"], chosen["_unit_note"])]
+    how = rowsel.notes(chosen)
     has_se = np.isfinite(se) & (se > 0)
     vi[has_se] = se[has_se] ** 2
     has_ci = ~has_se & np.isfinite(llb) & np.isfinite(lub) & np.isfinite(yi)

@@ -25,6 +25,13 @@ Rules (the same for every analysis):
   later one). Baseline rows (week 0) are never a follow-up.
 - **Units** (see :mod:`.units`): each row gets the factor that expresses it in
   the analysis unit, or the reason it cannot be.
+- **Sample sizes** (only when the analysis declares ``[sample_size]``): a row
+  without ``n`` takes the first enrolment row of its arm (outcome
+  ``enrolment``), else -- for a single group or all participants -- the study's
+  ``n_analysed``, else its ``n_enrolled``; with ``split_equally``, a study whose
+  rows for the outcome have a treatment and a control arm but only a total
+  splits that total equally between them. Each is a derivation, flagged ``*``
+  (column ``_n_note``).
 """
 
 from __future__ import annotations
@@ -74,7 +81,63 @@ def prepare(outcomes: pd.DataFrame, studies: pd.DataFrame, spec, study_ids, targ
     ]
     f["_when"] = [_when(t, w, a) for t, w, a in zip(f["timepoint"], week, after)]
     _units(f, target_unit, unit_free)
+    _sample_sizes(f, outcomes, studies, spec)
     return f
+
+
+def notes(x: pd.DataFrame) -> list:
+    """Per row, the derivations made while choosing it (timing, unit, sample size), as lists."""
+    cols = [c for c in ("_derived_timing", "_unit_note", "_n_note") if c in x]
+    return [[d for d in ds if d] for ds in zip(*(x[c] for c in cols))] if cols else [[] for _ in range(len(x))]
+
+
+ARM_ROLES = ("treatment", "control")
+
+
+def _sample_sizes(f: pd.DataFrame, outcomes: pd.DataFrame, studies: pd.DataFrame, spec) -> None:
+    """Fill a blank ``n`` as the analysis's ``[sample_size]`` allows; the note goes in ``_n_note``."""
+    f["_n_note"] = ""
+    if not getattr(spec, "n_from_enrolment", False) or f.empty:
+        return
+    n = f["n"].to_numpy(float).copy()
+    note = f["_n_note"].to_numpy(object).copy()
+    st = studies.drop_duplicates("study_id").set_index("study_id")
+    enrol = outcomes[(outcomes["outcome"] == "enrolment") & np.isfinite(outcomes["n"].to_numpy(float))].copy()
+    enrol["arm_label"] = enrol["arm_label"].map(lambda x: x if isinstance(x, str) else "")
+    first = enrol.drop_duplicates(["study_id", "arm", "arm_label"]).set_index(["study_id", "arm", "arm_label"])["n"]
+    two_arms = f[f["arm"].isin(ARM_ROLES)].groupby("study_id")["arm"].agg(lambda a: set(a) >= set(ARM_ROLES))
+    arms_of = f[f["arm"].isin(ARM_ROLES)].groupby("study_id").apply(
+        lambda g: len(g[["arm", "arm_label"]].drop_duplicates()), include_groups=False)
+    for i, (sid, arm, label) in enumerate(zip(f["study_id"], f["arm"], f["arm_label"])):
+        if math.isfinite(n[i]):
+            continue
+        if (sid, arm, label) in first.index:
+            n[i] = float(first[(sid, arm, label)])
+            note[i] = f"n = {n[i]:g} from the enrolment row of this arm (the number analysed is not reported)"
+            continue
+        total, col = _study_n(st, sid)
+        if not math.isfinite(total):
+            continue
+        if arm not in ARM_ROLES:
+            n[i] = total
+            note[i] = f"n = {total:g}, the study's {col} (studies sheet): the number analysed is not reported"
+        elif getattr(spec, "split_equally", False) and two_arms.get(sid, False):
+            j = int(arms_of[sid])
+            n[i] = total / j
+            note[i] = (f"n = {n[i]:g}, the study's {col} of {total:g} split equally between its {j} arms "
+                       "(an assumption: the arms' sizes are not reported)")
+    f["n"] = n
+    f["_n_note"] = note
+
+
+def _study_n(st: pd.DataFrame, sid) -> tuple[float, str]:
+    if sid not in st.index:
+        return math.nan, ""
+    for col in ("n_analysed", "n_enrolled"):
+        v = st.at[sid, col] if col in st else math.nan
+        if isinstance(v, (int, float)) and math.isfinite(v):
+            return float(v), {"n_analysed": "number analysed", "n_enrolled": "number enrolled"}[col]
+    return math.nan, ""
 
 
 def _when(text, week, after) -> str:

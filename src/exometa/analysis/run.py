@@ -183,25 +183,38 @@ def run_analysis(spec: AnalysisSpec, workbook, *, context=None) -> AnalysisResul
     correlation = []
     for r in spec.correlation_range:
         alt, _ = ex.extract(spec, workbook.outcomes, workbook.studies, chosen, r, unit)
-        fit = pool(f"pre/post correlation r = {r:g}", alt, spec)
-        if not any("correlation" in d for e in alt for d in e.derivations):
-            fit = dataclasses.replace(fit, message=(fit.message + " " if fit.message else "")
-                                      + "No study needed the assumed correlation, so this equals the main analysis.")
-        correlation.append(fit)
+        if not any("correlation" in d for e in alt for d in e.derivations):  # one row says so, not one per value
+            values = " to ".join(f"{x:g}" for x in (min(spec.correlation_range), max(spec.correlation_range)))
+            correlation = [Fit(f"pre/post correlation r = {values}", 0, None,
+                               "No study needed an assumed correlation: every value gives the main analysis.")]
+            break
+        correlation.append(pool(f"pre/post correlation r = {r:g}", alt, spec))
+    alternatives = {}
+    for i, s in enumerate(spec.sensitivity):
+        if s.overrides:
+            alt = s.applied_to(spec)
+            alternatives[i] = (alt, ex.extract(alt, workbook.outcomes, workbook.studies, chosen, alt.correlation, unit)[0])
     return analyse(spec, ctx, chosen, effects, flags, left_out=left_out, no_numbers=no_numbers, unit=unit,
-                   correlation=correlation)
+                   correlation=correlation, alternatives=alternatives)
 
 
-def analyse(spec: AnalysisSpec, ctx, chosen, effects, flags, *, left_out=(), no_numbers=(), unit="", correlation=()):
+def analyse(spec: AnalysisSpec, ctx, chosen, effects, flags, *, left_out=(), no_numbers=(), unit="", correlation=(),
+            alternatives=None):
     """Everything after extraction: pooling, sensitivity and subgroups, diagnostics, small-study methods,
-    GRADE and the verdict, for ``effects`` of the studies ``chosen`` (their studies-sheet records)."""
+    GRADE and the verdict, for ``effects`` of the studies ``chosen`` (their studies-sheet records).
+
+    ``alternatives``: ``{i: (spec, effects)}`` for the sensitivity analyses (by
+    position) that change the assumptions: their own spec and re-extracted effects.
+    """
+    alternatives = alternatives or {}
     effects, left_out, no_numbers = list(effects), list(left_out), list(no_numbers)
     _mark(effects, flags)
     studies = {rec["study_id"]: rec for rec in chosen}
     group_values = {by: {rec["study_id"]: group_value(rec, by) for rec in chosen} for by in spec.subgroups}
     result = AnalysisResult(
         spec, effects, flags, left_out, no_numbers, pool("all studies in this analysis", effects, spec),
-        sensitivity=[_sensitivity(spec, effects, flags, studies, s) for s in spec.sensitivity], correlation=list(correlation),
+        sensitivity=[_sensitivity(*alternatives.get(i, (spec, effects)), flags, studies, s) for i, s in enumerate(spec.sensitivity)],
+        correlation=list(correlation),
         subgroups={by: _subgroups(spec, effects, group_values[by]) for by in spec.subgroups}, group_values=group_values,
         unit=unit, studies=studies, rob=ctx.rob, registered=tuple(trials_for(spec, ctx)))
     ids = [e.study_id for e in effects] + [sid for sid, _ in no_numbers]
@@ -228,6 +241,7 @@ def _mark(effects, flags) -> None:
 
 
 def _sensitivity(spec, effects, flags, studies, s: Sensitivity) -> Fit:
+    """The sensitivity analysis ``s`` on ``effects`` (re-extracted under its own ``spec`` when it changes assumptions)."""
     keep = []
     for e in effects:
         fl = flags.get(e.study_id, {})

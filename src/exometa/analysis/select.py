@@ -46,7 +46,7 @@ def check_names(spec, workbook) -> None:
                 problems.append(f"`{key}` has {v!r}, which is not in this review's list ({source}).{did_you_mean(v, allowed)} "
                                 f"Allowed: {', '.join(map(repr, allowed))}. Correct the name, or add it to the review's list.")
     ids = set(workbook.studies["study_id"])
-    for key, values in [("include.study_ids", spec.include.study_ids)] + [
+    for key, values in [("include.study_ids", spec.include.study_ids), ("include.exclude_studies", spec.include.exclude_studies)] + [
             (f"sensitivity[{i + 1}].exclude_studies", s.exclude_studies) for i, s in enumerate(spec.sensitivity)]:
         for sid in values:
             if sid not in ids:
@@ -71,6 +71,8 @@ def select_studies(spec, studies: pd.DataFrame, flags=None):
         why = None
         if inc.study_ids and rec["study_id"] not in inc.study_ids:
             why = "not in this analysis's list of studies"
+        elif rec["study_id"] in inc.exclude_studies:
+            why = inc.exclude_reason or "left out by name (include.exclude_studies)"
         elif rec.get("record_type") not in inc.record_type:
             why = f"a {rec.get('record_type')}, not included here"
         elif rec.get("design") in inc.exclude_designs:

@@ -41,6 +41,8 @@ Example::
     intervention_type = []       # empty: all
     condition = []               # empty: all (values from the review's list)
     study_ids = []               # empty: all
+    exclude_studies = []         # study ids left out, e.g. a second report of a trial
+    exclude_reason = ""          # why, in words (shown for each of them in the report)
 
     [timepoint]                  # which follow-up row each arm contributes
     rule = "last"                # "last" (default), "window" or "closest"
@@ -51,14 +53,28 @@ Example::
     missing_sd = ["from_p", "borrow"]    # assumptions allowed (tried in this order)
     correlation = 0.5                    # pre/post correlation, where one is needed
     correlation_range = [0.2, 0.8]       # re-run at these values (sensitivity)
-    convert_medians = false              # medians with quartiles/range -> mean, SD
+    convert_medians = false              # medians with quartiles/range (or only the IQR's
+                                         # width) -> mean, SD
+    borrow = "mean"                      # the SD "borrow" gives: "mean" (of the SDs studies
+                                         # report themselves) or "largest" (the largest SD
+                                         # any study in the analysis gives or implies: the
+                                         # conservative choice)
 
-    [[sensitivity]]              # the same analysis on a subset (any number)
+    [sample_size]                # arms whose source does not say how many were analysed
+    from_enrolment = false       # take the arm's enrolment row, else the study's n_analysed,
+                                 # else n_enrolled (studies sheet) -- flagged as derived
+    split_equally = false        # a two-arm study with only its total: that total split
+                                 # equally between its arms (flagged)
+
+    [[sensitivity]]              # the same analysis on a subset, or under other assumptions
     name = "without unverifiable studies"
     exclude_flags = ["unverifiable"]
     exclude_imputed = false      # leave out studies resting on derived numbers
     exclude_designs = []
     exclude_studies = []         # study ids
+    # Any of these re-run the analysis with other assumptions (default: the main analysis's):
+    # missing_sd, borrow, convert_medians, correlation, from_enrolment, split_equally,
+    # method, test
 
     [[subgroups]]                # separate pooling by a studies-sheet column
     by = "design"
@@ -145,6 +161,7 @@ from .toml_file import read_toml
 
 MEASURES = M.MEASURES
 SD_POLICIES = ("from_p", "borrow")
+BORROW_RULES = ("mean", "largest")
 FIGURES = ("forest", "funnel", "rob")
 DIAGNOSTICS = ("leave1out", "influence", "cumul", "gosh", "baujat", "permutest")
 #: methods of exometa.bias.assess
@@ -171,6 +188,12 @@ class Include:
     intervention_type: tuple = ()
     study_ids: tuple = ()
     condition: tuple = ()
+    exclude_studies: tuple = ()
+    exclude_reason: str = ""
+
+
+#: keys of a sensitivity analysis that change the analysis's assumptions (None: as the main analysis)
+OVERRIDES = ("missing_sd", "borrow", "convert_medians", "correlation", "from_enrolment", "split_equally", "method", "test")
 
 
 @dataclass(frozen=True)
@@ -180,6 +203,26 @@ class Sensitivity:
     exclude_imputed: bool = False
     exclude_designs: tuple = ()
     exclude_studies: tuple = ()
+    missing_sd: tuple | None = None
+    borrow: str | None = None
+    convert_medians: bool | None = None
+    correlation: float | None = None
+    from_enrolment: bool | None = None
+    split_equally: bool | None = None
+    method: str | None = None
+    test: str | None = None
+
+    @property
+    def overrides(self) -> dict:
+        """The main analysis's keys this sensitivity analysis changes ({AnalysisSpec field: value})."""
+        names = {"from_enrolment": "n_from_enrolment"}
+        return {names.get(k, k): getattr(self, k) for k in OVERRIDES if getattr(self, k) is not None}
+
+    def applied_to(self, spec: "AnalysisSpec") -> "AnalysisSpec":
+        """``spec`` with this sensitivity analysis's assumptions (itself when it changes none)."""
+        import dataclasses
+
+        return dataclasses.replace(spec, **self.overrides) if self.overrides else spec
 
 
 @dataclass(frozen=True)
@@ -216,6 +259,9 @@ class AnalysisSpec:
     multi_arm: str = ""
     timepoint: Timepoint = field(default_factory=Timepoint)
     convert_medians: bool = False
+    borrow: str = "mean"  # the SD "borrow" gives: "mean" or "largest"
+    n_from_enrolment: bool = False  # [sample_size] from_enrolment
+    split_equally: bool = False  # [sample_size] split_equally
     population: str = ""
     intervention: str = ""
     comparator: str = ""
@@ -250,6 +296,8 @@ def _schema():
         "intervention_type": Key("texts", "interventions to include (empty: all)", (), column(STUDIES, "intervention_type").choices),
         "condition": Key("texts", "conditions to include (empty: all; values from the review's list)", ()),
         "study_ids": Key("texts", "study ids to include (empty: all)", ()),
+        "exclude_studies": Key("texts", "study ids to leave out (e.g. a second report of one trial)", ()),
+        "exclude_reason": Key("text", "why exclude_studies are left out, in words", ""),
     }
     sensitivity = {
         "name": Key("text", "what this sensitivity analysis leaves out, in words", required=True),
@@ -257,6 +305,14 @@ def _schema():
         "exclude_imputed": Key("bool", "leave out studies that rest on derived numbers", False),
         "exclude_designs": Key("texts", "designs to leave out", (), column(STUDIES, "design").choices),
         "exclude_studies": Key("texts", "study ids to leave out", ()),
+        "missing_sd": Key("texts", "assumptions allowed for a missing SD (instead of the main analysis's)", None, SD_POLICIES),
+        "borrow": Key("text", "the SD borrowing gives (instead of the main analysis's)", None, BORROW_RULES),
+        "convert_medians": Key("bool", "convert medians (instead of the main analysis's choice)", None),
+        "correlation": Key("number", "the pre/post correlation (instead of the main analysis's)", None, lo=-1, hi=1),
+        "from_enrolment": Key("bool", "n from enrolment (instead of the main analysis's choice)", None),
+        "split_equally": Key("bool", "split a study's total equally between its arms (instead of the main analysis's choice)", None),
+        "method": Key("text", "the pooling method (instead of the main analysis's)", None, POOLING_METHODS),
+        "test": Key("text", "the test (instead of the main analysis's)", None, TESTS),
     }
     return {
         "title": Key("text", 'the analysis in a few words, e.g. title = "Mortality, all trials"', required=True),
@@ -294,7 +350,11 @@ def _schema():
             "missing_sd": Key("texts", "assumptions allowed for a missing SD", (), SD_POLICIES),
             "correlation": Key("number", "the pre/post correlation", 0.5, lo=-1, hi=1),
             "correlation_range": Key("numbers", "correlations for a sensitivity analysis", (), lo=-1, hi=1),
-            "convert_medians": Key("bool", "convert medians with quartiles or range to means and SDs", False)}),
+            "convert_medians": Key("bool", "convert medians with quartiles or range to means and SDs", False),
+            "borrow": Key("text", "the SD borrowing gives: the mean of the reported SDs, or the largest SD", "mean", BORROW_RULES)}),
+        "sample_size": Key("table", "where n comes from when the source does not say how many were analysed", {}, schema={
+            "from_enrolment": Key("bool", "take n from the arm's enrolment row or the studies sheet (flagged)", False),
+            "split_equally": Key("bool", "split a two-arm study's total equally between its arms (flagged)", False)}),
         "sensitivity": Key("tables", "sensitivity analyses", (), schema=sensitivity),
         "subgroups": Key("tables", "subgroup analyses", (), schema={
             "by": Key("text", 'a studies-sheet column, e.g. by = "design"', required=True, choices=study_columns)}),
@@ -335,15 +395,17 @@ def spec_from_dict(raw: dict, path, where: str | None = None) -> AnalysisSpec:
 
 
 def _spec(path: Path, v: dict) -> AnalysisSpec:
-    inc, tp, disp = v["include"] or {}, v["timepoint"] or {}, v["dispersion"] or {}
+    inc, tp, disp, size = v["include"] or {}, v["timepoint"] or {}, v["dispersion"] or {}, v["sample_size"] or {}
     include = Include(**{k: inc.get(k, default) for k, default in vars(Include()).items()})
-    sens = tuple(Sensitivity(**s) for s in v["sensitivity"] or ())
+    sens = tuple(Sensitivity(**{k: (tuple(x) if isinstance(x, list) else x) for k, x in s.items()})
+                 for s in v["sensitivity"] or ())
     return AnalysisSpec(
         name=path.stem, title=v["title"], question=v["question"], claim=v["claim"], outcome=v["outcome"],
         measure=v["measure"], unit=v["unit"], arms=v["arms"] or ("single group", "treatment"), method=v["method"] or "",
         test=v["test"] or "", level=v["level"], include=include, missing_sd=disp.get("missing_sd") or (),
         correlation=disp.get("correlation", 0.5), correlation_range=disp.get("correlation_range") or (),
-        convert_medians=bool(disp.get("convert_medians")), sensitivity=sens,
+        convert_medians=bool(disp.get("convert_medians")), sensitivity=sens, borrow=disp.get("borrow") or "mean",
+        n_from_enrolment=bool(size.get("from_enrolment")), split_equally=bool(size.get("split_equally")),
         subgroups=tuple(g["by"] for g in v["subgroups"] or ()), figures=v["figures"], formats=tuple(dict.fromkeys(v["formats"])),
         path=path, effect_measure=v["effect_measure"] or "", scores=tuple(dict.fromkeys(v["scores"] or ())),
         multi_arm=v["multi_arm"] or "", population=v["population"] or "", intervention=v["intervention"] or "",

@@ -9,7 +9,11 @@ over studies):
    from the median with quartiles and/or range (Luo et al. 2018 for the mean;
    Wan et al. 2014 and Shi et al. 2020 for the SD; metafor's ``conv.fivenum``
    via :func:`exometa.effects.conversions.fivenum_to_mean_sd`). A summary that
-   the skewness test finds skewed is not converted (the reason is given).
+   the skewness test finds skewed is not converted (the reason is given). A
+   median with only the width of its IQR (no quartiles) gets the median as its
+   mean -- no estimator can do better without the quartiles, and skewness cannot
+   be tested, which the derivation says -- and the SD ``IQR / η(n)``, ``η(n) =
+   2 Φ⁻¹((0.75 n - 0.125) / (n + 0.25))`` (Wan et al. 2014, eq. 16).
 3. **SD**: as reported; else from the SE (``SD = SE √n``), the CI (t-based,
    Cochrane Handbook 6.5.2.2), or -- for a change from baseline only -- the
    paired t statistic or, if the analysis lists ``from_p`` in ``missing_sd``,
@@ -27,7 +31,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from scipy import stats
+
 from ..effects.conversions import fivenum_to_mean_sd, sd_from_ci, sd_from_p, sd_from_se, sd_from_t
+from . import rows as rowsel
 
 
 def _g(x) -> str:
@@ -46,7 +53,7 @@ def resolve(x: pd.DataFrame, convert_medians: bool, change: bool, policies=()) -
     mean, sd, se = _col(x, "mean") * fac, _col(x, "sd") * fac, _col(x, "se") * fac
     lb, ub = _col(x, "ci_lb") * fac, _col(x, "ci_ub") * fac
     n = _col(x, "n")
-    derivs = [[d for d in (t, u) if d] for t, u in zip(x["_derived_timing"], x["_unit_note"])]
+    derivs = rowsel.notes(x)
     reason = np.full(k, "", dtype=object)
     m = mean.copy()
     s = sd.copy()
@@ -77,6 +84,7 @@ def _medians(x, fac, n, m, s, derivs, reason):
     med, q1, q3 = _col(x, "median") * fac, _col(x, "q1") * fac, _col(x, "q3") * fac
     lo, hi = _col(x, "min") * fac, _col(x, "max") * fac
     has = ~np.isfinite(m) & np.isfinite(med) & np.isfinite(n) & ((np.isfinite(q1) & np.isfinite(q3)) | (np.isfinite(lo) & np.isfinite(hi)))
+    _iqr_width_only(x, fac, n, med, m, s, derivs, has)
     if not has.any():
         return
     conv = fivenum_to_mean_sd(n[has], med[has], q1=q1[has], q3=q3[has], min=lo[has], max=hi[has], test=True)
@@ -93,6 +101,22 @@ def _medians(x, fac, n, m, s, derivs, reason):
         if not math.isfinite(s[i]):
             s[i] = row["sd"]
             derivs[i].append(f"SD {_g(s[i])} ({sd_method})")
+
+
+def _iqr_width_only(x, fac, n, med, m, s, derivs, has):
+    """A median with only its IQR's width: mean = median, SD = IQR / η(n) (Wan et al. 2014)."""
+    iqr = _col(x, "iqr") * fac
+    use = ~has & ~np.isfinite(m) & np.isfinite(med) & np.isfinite(iqr) & np.isfinite(n) & (n > 1)
+    if not use.any():
+        return
+    eta = 2 * stats.norm.ppf((0.75 * n[use] - 0.125) / (n[use] + 0.25))
+    m[use] = med[use]
+    for j, i in enumerate(np.flatnonzero(use)):
+        derivs[i].append(f"mean taken as the median {_g(med[i])}: only the IQR's width is reported, so no better "
+                         "estimate exists and skewness cannot be tested")
+        if not math.isfinite(s[i]):
+            s[i] = iqr[i] / eta[j]
+            derivs[i].append(f"SD {_g(s[i])} from the IQR width {_g(iqr[i])} and n = {n[i]:g} (Wan et al. 2014: IQR / {eta[j]:.4g})")
 
 
 def sd_from_tests(x, m, s, n, derivs, from_p):

@@ -132,7 +132,7 @@ def check_sentences(res) -> list[str]:
         out.append(_first_sentence(l1o.reading))
     infl = d.get("influence")
     if infl is not None and infl.ran and bool(getattr(infl.result, "inf", [False]).any()):
-        out.append(" ".join(s for s in infl.reading.split(". ") if "influential by" in s).rstrip(".") + ".")
+        out.append(". ".join(s.rstrip(".") for s in infl.reading.split(". ") if "influential by" in s) + ".")
     bias = res.bias
     if bias is not None and not isinstance(bias, str):
         ran = [f for f in bias.findings if f.ran and f.method in ("regtest", "trimfill")]

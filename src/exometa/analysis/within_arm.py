@@ -51,7 +51,7 @@ def _effect(key, labels, arm=None) -> StudyEffect:
 
 def change(rows: pd.DataFrame, spec, labels, r: float) -> list:
     arms, problems = armsum.continuous_arms(rows, spec.arms, "change", spec, r)
-    armsum.borrow_sds(arms, spec)
+    armsum.borrow_sds(arms, spec, labels)
     recs = {k: rec for k, rec in zip(arms.index, arms.to_dict("records"))}
     effects, todo = [], []
     for key in _keys(rows, spec.arms):
@@ -65,8 +65,10 @@ def change(rows: pd.DataFrame, spec, labels, r: float) -> list:
             e.sd_reported = arm["s"]
         if e.reason or not math.isfinite(arm["m"]):
             continue
-        if not math.isfinite(arm["n_"]) or arm["n_"] < 2:
+        if not math.isfinite(arm["n_"]):
             e.reason = "the number of participants behind the change is not reported"
+        elif arm["n_"] < 2:
+            e.reason = "a change in a single participant has no spread: it can be shown, not pooled"
         elif not math.isfinite(arm["s"]) and spec.measure != "SMCR":
             e.reason = "no SD, SE, CI or usable p-value for the change" + ("" if spec.missing_sd else POLICY_NOTE)
         elif spec.measure == "SMCR" and not math.isfinite(arm["pre_s"]):
@@ -113,15 +115,24 @@ def proportions(rows: pd.DataFrame, spec, labels) -> list:
 
 
 def percent(all_rows: pd.DataFrame, spec, labels) -> list:
+    """Percent changes per study, arm and outcome (an analysis may list several outcomes: percent
+    changes are unitless, and each row says which outcome it is)."""
+    by = armsum.BY + ["outcome"]
+    several = len(spec.outcome) > 1
     rows = all_rows[all_rows["arm"].isin(spec.arms).to_numpy()]
     follow = ~rows["_base"].to_numpy(bool)
-    pct, _ = rowsel.pick(rows[follow & np.isfinite(rows["pct_change"].to_numpy(float))], armsum.BY, spec.timepoint)
+    pct, _ = rowsel.pick(rows[follow & np.isfinite(rows["pct_change"].to_numpy(float))], by, spec.timepoint)
     values = rows[(rows["quantity"] == "value").to_numpy() & np.isfinite(rows["mean"].to_numpy(float))]
-    post, _ = rowsel.pick(values[~values["_base"].to_numpy(bool)], armsum.BY, spec.timepoint)
-    pre = rowsel.baseline(values, armsum.BY)
+    post, _ = rowsel.pick(values[~values["_base"].to_numpy(bool)], by, spec.timepoint)
+    pre = rowsel.baseline(values, by)
+    keys = list(rows[by].drop_duplicates().itertuples(index=False, name=None))
+    covered = {k[0] for k in keys}
+    keys += [(sid, spec.arms[0], "", spec.outcome[0]) for sid in dict.fromkeys(all_rows["study_id"]) if sid not in covered]
     effects = []
-    for key in _keys(all_rows, spec.arms):
-        e = _effect(key, labels)
+    for key in keys:
+        sid, role, label, outcome = key
+        shown = ", ".join(filter(None, [label or (role if role in ("treatment", "control") else ""), outcome])) if several else label
+        e = _effect((sid, role, shown), labels)
         effects.append(e)
         if key in pct.index:
             row = pct.loc[key]
@@ -132,7 +143,8 @@ def percent(all_rows: pd.DataFrame, spec, labels) -> list:
             e.yi = 100 * (b["mean"] / a["mean"] - 1)
             e.n, e.timepoint, e.source = b["n"], b["_when"], b["source_type"]
             e.reported = f"{a['mean']:g} → {b['mean']:g}"
-            e.derivations.append(f"percent change {e.yi:.1f}% = 100 × ({b['mean']:g} / {a['mean']:g} − 1)")
+            e.derivations.append(f"percent change {e.yi:.1f}% = 100 × ({b['mean']:g} / {a['mean']:g} − 1), computed "
+                                 "from two reported means (the source does not report it as a percentage)")
         else:
             continue
         e.reason = "a percent change without its spread (SD, SE or CI) has no variance; shown, not pooled"

@@ -136,7 +136,15 @@ def subgroup_rows(res) -> dict:
             continue
         rows = [{"Subgroup": g, "k": str(r.k), f"Estimate ({level:g}% CI)": estimate_ci(res, r),
                  "I²": num(r.i2, 0) + "%"} for g, r in sg.groups.items()]
-        out[by] = (rows, f"Test for subgroup differences: Q = {num(sg.q_between)} on {sg.q_between_df} df, {p_text(sg.q_between_pval)}.")
+        single = [g for g, r in sg.groups.items() if r.k < 2]
+        if single:  # a subgroup of one study has no within-subgroup variability to compare against
+            names = ", ".join(repr(g) for g in single)
+            note = (f"The test for subgroup differences is not reported: subgroup{'s' if len(single) > 1 else ''} {names} "
+                    f"{'hold' if len(single) > 1 else 'holds'} a single study, and a comparison resting on one study per "
+                    "subgroup says nothing reliable (Cochrane Handbook 10.11.3).")
+        else:
+            note = f"Test for subgroup differences: Q = {num(sg.q_between)} on {sg.q_between_df} df, {p_text(sg.q_between_pval)}."
+        out[by] = (rows, note)
     return out
 
 
