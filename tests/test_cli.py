@@ -134,7 +134,7 @@ def _bad_inputs(tmp_path) -> dict:
     (t / "empty.csv").write_text("")
     (t / "header.csv").write_text("study,yi,vi\n")
     (t / "dup.csv").write_text("yi,yi,vi\n1,2,3\n")
-    for name, content in (("bom", b"\xef\xbb\xbf" + (ROOT / "analyses/02_density_change_all.toml").read_bytes()),
+    for name, content in (("bom", b"\xef\xbb\xbf" + (ROOT / "analyses/change_over_time_density.toml").read_bytes()),
                           ("latin1", 'title = "Gómez"\n'.encode("latin-1")),
                           ("badtoml", b'title = "unclosed\n')):
         (t / f"an_{name}").mkdir()

@@ -125,3 +125,25 @@ def test_subgroups_by_a_column_with_blanks_get_a_not_reported_group(tmp_path):
         assert lay.label.str.startswith("Subtotal").sum() == 3 and "year: not reported" in lay.label.tolist()
         weights = lay[lay.kind == "study"].w
         assert weights.sum() == pytest.approx(100)  # overall weights, as RevMan shows them
+
+
+def test_assumption_keys_are_checked_together(tmp_path):
+    """[dispersion] borrow needs borrowing allowed; [sample_size] split_equally needs from_enrolment; a
+    sensitivity analysis may change assumptions, with checked values."""
+    from exometa.analysis.spec import AnalysisFileError, load_spec
+
+    p = tmp_path / "a.toml"
+    p.write_text('title = "t"\noutcome = ["other"]\nmeasure = "MC"\n[dispersion]\nborrow = "largest"\n'
+                 '[sample_size]\nsplit_equally = true\n[[sensitivity]]\nname = "x"\nborrow = "smallest"\ntest = "zz"\n')
+    with pytest.raises(AnalysisFileError) as err:
+        load_spec(p)
+    msg = str(err.value)
+    assert "4 problems" in msg and "`missing_sd` does not allow borrowing" in msg and "needs `from_enrolment = true`" in msg
+    assert "`sensitivity[1].borrow` has 'smallest', which is not allowed. Allowed: 'mean', 'largest'." in msg
+    assert "`sensitivity[1].test` has 'zz'" in msg
+    p.write_text('title = "t"\noutcome = ["other"]\nmeasure = "MC"\n[dispersion]\nmissing_sd = ["borrow"]\nborrow = "largest"\n'
+                 '[sample_size]\nfrom_enrolment = true\n[[sensitivity]]\nname = "mean SD, z"\nborrow = "mean"\ntest = "z"\n')
+    s = load_spec(p)
+    assert (s.borrow, s.n_from_enrolment, s.split_equally) == ("largest", True, False)
+    alt = s.sensitivity[0].applied_to(s)
+    assert (alt.borrow, alt.test, alt.n_from_enrolment) == ("mean", "z", True) and s.sensitivity[0].overrides == {"borrow": "mean", "test": "z"}

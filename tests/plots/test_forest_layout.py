@@ -226,7 +226,7 @@ def test_k0_is_a_list_of_studies_not_a_plot():
     from .conftest import ROOT
 
     wb = read_workbook(ROOT / "studies.xlsx")
-    res = run_analysis(load_spec(ROOT / "analyses/01_controlled_verifiable.toml"), wb)
+    res = run_analysis(load_spec(ROOT / "analyses/controlled_hair_count.toml"), wb)
     lay = forest_layout(res)
     assert lay.kind.iloc[0] == "note" and lay.label.iloc[0] == "No pooled estimate"
     assert lay.attrs["left"] == ["label", "flags"] and lay.attrs["right"] == [] and lay.attrs["measure_title"] == ""

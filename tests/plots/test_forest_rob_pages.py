@@ -39,7 +39,7 @@ def shipped():
     from exometa.analysis.spec import load_spec
 
     wb = read_workbook(ROOT / "studies.xlsx")
-    res = run_analysis(load_spec(ROOT / "analyses/02_density_change_all.toml"), wb)
+    res = run_analysis(load_spec(ROOT / "analyses/change_over_time_density.toml"), wb)
     return dataclasses.replace(res, rob=read_risk_of_bias(wb.risk_of_bias, wb.studies))
 
 

@@ -59,6 +59,7 @@ def rules(raw: dict, v: dict, problems: list) -> None:
         problems.append(f"`unit` applies to continuous outcomes; {measure} has no unit. Remove it.")
     _timepoint_rules(raw.get("timepoint", {}), v["timepoint"] or {}, problems)
     _dispersion_rules(raw.get("dispersion", {}), family, measure, scores, problems)
+    sample_size_rules(raw.get("sample_size") if isinstance(raw.get("sample_size"), dict) else {}, problems)
     if family == "percent" and "funnel" in (v["figures"] or ()):
         problems.append('`figures`: a funnel plot needs variances, which percent changes (measure "PCT") do not have. Remove "funnel".')
     _model_check_rules(v, family, resolved, problems)
@@ -96,6 +97,13 @@ def _timepoint_rules(raw, tp, problems):
         problems.append(f'`timepoint.target` applies to rule "closest" only (rule is {rule!r}); remove it.')
 
 
+def sample_size_rules(raw, problems):
+    """``[sample_size]``: an equal split needs the enrolled n it splits."""
+    if raw and raw.get("split_equally") is True and raw.get("from_enrolment") is not True:
+        problems.append("`sample_size.split_equally` splits the enrolled n, so it needs `from_enrolment = true`; "
+                        "add it, or remove split_equally.")
+
+
 def _dispersion_rules(raw, family, measure, scores, problems):
     if not raw:
         return
@@ -106,6 +114,9 @@ def _dispersion_rules(raw, family, measure, scores, problems):
     for key in ("correlation", "correlation_range"):
         if key in raw and not uses_r:
             problems.append(f"`dispersion.{key}` is used for change from baseline only; {measure} here does not need it. Remove it.")
+    if "borrow" in raw and "borrow" not in (raw.get("missing_sd") or ()):
+        problems.append('`dispersion.borrow` says which SD to borrow, but `missing_sd` does not allow borrowing: '
+                        'add "borrow" to missing_sd, or remove `borrow`.')
     if family == "generic":
         if "borrow" in (raw.get("missing_sd") or ()):
             problems.append('`dispersion.missing_sd`: "borrow" applies to SDs of means, not to reported effects; keep only "from_p".')
