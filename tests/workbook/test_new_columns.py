@@ -119,3 +119,13 @@ def test_the_new_coi_and_record_values_are_known(make):
                                                                      registry_id="NCT02594046", registry_status="completed",
                                                                      completion_date="2019-12", registration="prospective"))
     assert read_workbook(make(studies=studies)).ok
+
+
+def test_missing_spread_is_warned_only_where_a_spread_could_be_entered(make):
+    """A mean without SD, SE, CI or quartiles is warned about; a share of participants (no SD exists) and
+    a row whose p-value or test statistic can give the spread are not."""
+    rows = (outcome(sd=None), outcome(sd=None, arm="control", p_value=0.01),
+            outcome(sd=None, arm="single group", outcome="satisfaction", unit="% of participants", mean=87))
+    wb = read_workbook(make(outcomes=rows))
+    hits = [p for p in wb.problems if "no SD, SE, CI or quartiles" in p.message]
+    assert [p.cell for p in hits] == [f"{col('outcomes', 'mean')}2"]

@@ -92,8 +92,10 @@ def _numbers(rec, out, study) -> None:
     if finite(g("ci_level")) and not 50 <= g("ci_level") < 100:
         err("ci_level", f"ci_level is {g('ci_level')}.", "Give the level in percent, e.g. 95.")
     has_centre = finite(g("mean")) or finite(g("median"))
-    has_spread = any(finite(g(k)) for k in ("sd", "se", "ci_lb", "iqr", "q1", "min"))
-    if has_centre and not has_spread and rec.get("outcome") not in ("enrolment",):
+    has_spread = any(finite(g(k)) for k in ("sd", "se", "ci_lb", "iqr", "q1", "min", "p_value", "stat_value"))
+    unit = rec.get("unit") if isinstance(rec.get("unit"), str) else ""
+    share = "%" in unit and "participant" in unit.lower()  # a share of participants has no SD to report
+    if has_centre and not has_spread and not share and rec.get("outcome") not in ("enrolment",):
         out.add(WARNING, OUTCOMES, rec["_cells"].get("mean") or rec["_cells"].get("median"), study,
                 "no SD, SE, CI or quartiles: this row cannot be pooled as reported.",
                 "If the source gives a spread anywhere (table, figure, p-value), enter it; an analysis may instead borrow or derive one, and the study is then flagged as imputed.")
