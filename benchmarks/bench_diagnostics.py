@@ -179,9 +179,6 @@ def bench_permutest(rng, metafor: bool, tmp: Path) -> list[dict]:
     rows = []
     for mods in (False, True):
         res = meta_analysis(yi, vi, method="REML", mods=x if mods else None)
-        if mods and getattr(res, "X", None) is None:  # until MetaRegressionResult keeps its data
-            for name, value in (("yi", yi), ("vi", vi), ("X", np.column_stack([np.ones(k), x]))):
-                object.__setattr__(res, name, value)
         case = f"permutest, 1,000 iterations, k = 30 (REML{', one moderator' if mods else ''})"
         t_ex = best_of(lambda: permutest(res, iter=1000, seed=1), 3)
         ours = permutest(res, iter=1000, seed=1)

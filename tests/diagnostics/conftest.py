@@ -37,21 +37,17 @@ def mods_of(case) -> np.ndarray | None:
 
 
 def fit(case, **kwargs):
-    """The analysis a reference case was computed from, as exometa.meta_analysis fits it.
-
-    A MetaRegressionResult that does not (yet) keep its data gets ``yi``, ``vi`` and ``X``
-    attached here, as the engine is asked to keep them (see the diagnostics README).
-    """
+    """The analysis a reference case was computed from, as exometa.meta_analysis fits it (a
+    meta-regression keeps its ``yi``, ``vi`` and ``X``, which the diagnostics use)."""
     yi, vi = np.atleast_1d(as_array(case["yi"])), np.atleast_1d(as_array(case["vi"]))
     mods = mods_of(case)
     tau2 = case.get("tau2_fixed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = meta_analysis(yi, vi, method=case["method"], test=case["test"], mods=mods, tau2=tau2, **kwargs)
-    if mods is not None and getattr(res, "X", None) is None:
-        X = np.column_stack([np.ones(yi.size), mods])
-        for name, value in (("yi", yi), ("vi", vi), ("X", X)):
-            object.__setattr__(res, name, value)
+    if mods is not None:
+        np.testing.assert_array_equal(res.X, np.column_stack([np.ones(yi.size), mods]))
+        np.testing.assert_array_equal(res.yi, yi)
     return res
 
 

@@ -86,14 +86,18 @@ def test_one_study_cannot_be_left_out():
         leave1out(res)
 
 
-def test_a_meta_regression_without_its_data_gets_a_clear_error():
+def test_a_meta_regression_keeps_its_data_for_the_diagnostics():
+    """``meta_analysis(..., mods=...)`` keeps yi, vi and X, so leave1out works on it directly; a result
+    without its data (built by hand) gets a clear error."""
+    import dataclasses
+
     from exometa import meta_analysis
 
     res = meta_analysis([0.1, 0.3, 0.5, 0.2, 0.4], [0.01, 0.02, 0.04, 0.03, 0.02], mods=[1.0, 2.0, 3.0, 4.0, 6.0])
-    if getattr(res, "X", None) is not None and getattr(res, "yi", None) is not None:
-        pytest.skip("MetaRegressionResult keeps its data")
+    np.testing.assert_array_equal(res.X, [[1, 1], [1, 2], [1, 3], [1, 4], [1, 6]])
+    assert len(leave1out(res).to_frame()) == 10  # one row per study left out and coefficient
     with pytest.raises(ExometaError, match="does not keep"):
-        leave1out(res)
+        leave1out(dataclasses.replace(res, yi=None, vi=None, X=None))
 
 
 def test_batch_results_are_refused():

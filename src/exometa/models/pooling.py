@@ -330,5 +330,12 @@ def _regression_result(fit, batch, method, test, level, control, tau2, names, si
         qm=u("qm"), qm_df=u("qm_df"), qm_ddf=u("qm_ddf"), qm_pval=u("qm_pval"),
         r2=_unwrap(_r2(fit, batch, method, test, level, control, tau2), single),
         ddf=u("ddf"), converged=bool(fit["converged"][0]) if single else fit["converged"],
-        iterations=u("iterations"),
+        iterations=u("iterations"), **_data(batch, single),
     )  # fmt: skip
+
+
+def _data(batch, single) -> dict:
+    """yi, vi and X as the fit saw them (absent studies NaN in a batch), kept for diagnostics."""
+    if single:
+        return {"yi": batch.y[0].copy(), "vi": batch.v[0].copy(), "X": batch.X[0].copy()}
+    return {"yi": np.where(batch.mask, batch.y, np.nan), "vi": np.where(batch.mask, batch.v, np.nan), "X": batch.X}

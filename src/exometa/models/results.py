@@ -294,6 +294,9 @@ class MetaRegressionResult(_ResultMixin):
     ddf: object
     converged: object
     iterations: object
+    yi: object = None  # the data behind the fit (NaN for an absent study in a batch), for diagnostics
+    vi: object = None
+    X: object = None  # the design matrix, intercept first: (k, p), or (B, k, p) for a batch
 
     def to_frame(self):
         """One row per coefficient (and per meta-analysis for a batch)."""

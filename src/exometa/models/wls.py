@@ -49,8 +49,8 @@ class WLSFit:
     def rppp(self) -> np.ndarray:
         """``y'PPPy``: the curvature term in the derivative of the likelihood scores."""
         u = self.w * self.resid  # P y
-        xtwu = np.einsum("bkp,bk->bp", self.X, self.w * u)
-        pu = self.w * (u - np.einsum("bkp,bp->bk", self.X, np.einsum("bpq,bq->bp", self.vb, xtwu)))
+        xtwu = _xt_v(self.X, self.w * u)
+        pu = self.w * (u - _x_b(self.X, _x_b(self.vb, xtwu)))
         return np.einsum("bk,bk->b", u, pu)
 
     def _xdx(self, d: np.ndarray) -> np.ndarray:
@@ -58,7 +58,7 @@ class WLSFit:
         if self.X.shape[2] == 1:  # one column: a weighted sum of squares
             x = self.X[:, :, 0]
             return np.einsum("bk,bk->b", d, x * x)[:, None, None]
-        return np.einsum("bkp,bk,bkq->bpq", self.X, d, self.X)
+        return _xt(self.X * d[:, :, None]) @ self.X  # batched matmul: several times faster than einsum
 
     def _tr_vb_xdx(self, d: np.ndarray) -> np.ndarray:
         """``tr((X'WX)^-1 X' D X)`` for a diagonal ``D`` given as (B, k)."""
@@ -71,7 +71,7 @@ class WLSFit:
     def tr_pp(self) -> np.ndarray:
         """``tr(PP)`` (equal to ``sum(P*P)`` as P is symmetric)."""
         w = self.w
-        m = np.einsum("bpq,bqr->bpr", self.vb, self._xdx(w**2))
+        m = self.vb @ self._xdx(w**2)
         return (
             np.einsum("bk->b", w**2)
             - 2 * self._tr_vb_xdx(w**3)
@@ -81,6 +81,21 @@ class WLSFit:
     def tr_pv(self, v: np.ndarray) -> np.ndarray:
         """``tr(P V)`` with ``V = diag(v)``."""
         return np.einsum("bk,bk->b", self.w, v) - self._tr_vb_xdx(self.w**2 * v)
+
+
+def _xt(a: np.ndarray) -> np.ndarray:
+    """Each row's matrix transposed: (B, k, p) -> (B, p, k), a view."""
+    return a.transpose(0, 2, 1)
+
+
+def _xt_v(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``A' v`` per row: (B, k, p), (B, k) -> (B, p)."""
+    return (_xt(a) @ v[:, :, None])[:, :, 0]
+
+
+def _x_b(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``A b`` per row: (B, m, p), (B, p) -> (B, m)."""
+    return (a @ b[:, :, None])[:, :, 0]
 
 
 def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
@@ -102,11 +117,11 @@ def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
         resid = np.where(w > 0, y - x * beta, 0.0)
         return WLSFit(beta=beta, vb=vb[:, None, None], resid=resid, w=w, X=X)
     xtw = X * w[:, :, None]
-    xtwx = np.einsum("bkp,bkq->bpq", xtw, X)
+    xtwx = _xt(xtw) @ X
     vb = np.linalg.inv(xtwx)
-    xtwy = np.einsum("bkp,bk->bp", xtw, y)
-    beta = np.einsum("bpq,bq->bp", vb, xtwy)
-    resid = np.where(w > 0, y - np.einsum("bkp,bp->bk", X, beta), 0.0)
+    xtwy = _xt_v(xtw, y)
+    beta = _x_b(vb, xtwy)
+    resid = np.where(w > 0, y - _x_b(X, beta), 0.0)
     return WLSFit(beta=beta, vb=vb, resid=resid, w=w, X=X)
 
 
