@@ -148,7 +148,7 @@ def new_workbook(args) -> int:
 
     with _writing(args.path):
         path = write_new(Path(args.path))
-    print(f"wrote {path}: sheets studies, outcomes, dictionary, lists. Fill it in, then run `exometa check {path}`.")
+    print(f"wrote {path}: sheets studies, outcomes, risk_of_bias, review, dictionary, lists. Fill it in, then run `exometa check {path}`.")
     return EXIT_OK
 
 

@@ -129,3 +129,10 @@ def test_missing_spread_is_warned_only_where_a_spread_could_be_entered(make):
     wb = read_workbook(make(outcomes=rows))
     hits = [p for p in wb.problems if "no SD, SE, CI or quartiles" in p.message]
     assert [p.cell for p in hits] == [f"{col('outcomes', 'mean')}2"]
+
+
+def test_a_rejected_count_is_reported_once(make):
+    """events > n is one error; the rejected value is not reported again as a blank binary count."""
+    wb = read_workbook(make(outcomes=(outcome(data_type="binary", mean=None, sd=None, events=999, n=139),)))
+    cell = f"{col('outcomes', 'events')}2"
+    assert [p.message for p in wb.problems if p.cell == cell] == ["events (999) exceed n (139)."]

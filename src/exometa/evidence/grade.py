@@ -8,7 +8,10 @@ inconsistency, indirectness, publication bias, rating up), with the rules made
 explicit so that a rating can be traced:
 
 - **Start**: high when every pooled study is randomised, low otherwise (a
-  randomisation that is unclear counts as non-randomised).
+  randomisation that is unclear counts as non-randomised); very low for
+  uncontrolled evidence -- change over time in treated people, case series and
+  reports -- which has no comparator (Guyatt et al. 2008, BMJ 336:924: "any
+  other evidence", e.g. case series, is very low).
 - **Risk of bias**: each study's overall judgement scores 0 (RoB 2 low;
   ROBINS-I low or moderate, since non-randomised evidence already starts low),
   0.5 (RoB 2 some concerns), 1 (RoB 2 high; ROBINS-I serious; no information;

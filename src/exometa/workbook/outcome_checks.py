@@ -50,6 +50,7 @@ def _errfn(rec, out, study):
     def err(name, message, fix):
         out.add(ERROR, OUTCOMES, where(rec, name), study, message, fix)
         rec[name] = None
+        rec.setdefault("_rejected", set()).add(name)  # reported once, not again as blank
 
     def warn(name, message, fix):
         out.add(WARNING, OUTCOMES, where(rec, name), study, message, fix)
@@ -167,7 +168,8 @@ def _data_type(rec, out, study) -> None:
     g = rec.get
     err, warn = _errfn(rec, out, study)
     kind = g("data_type")
-    if kind == "binary" and g("quantity") == "value" and not finite(g("events")) and not finite(g("mean")):
+    if (kind == "binary" and g("quantity") == "value" and not finite(g("events")) and not finite(g("mean"))
+            and "events" not in rec.get("_rejected", ())):
         out.add(ERROR, OUTCOMES, where(rec, "events"), study, "data_type is 'binary' but events is blank.",
                 "Enter the number of participants with the event (and n); a binary outcome is analysed from events and n.")
     if finite(g("events")) and kind in ("continuous", "integer"):
