@@ -41,6 +41,14 @@ res <- rma(es$yi, es$vi, method = "REML", test = "z")
 out$amini <- list(sd1 = 16.88 / eta, sd2 = 3 / eta, estimate = coef(res)[[1]], ci_lb = res$ci.lb, ci_ub = res$ci.ub,
                   pval = res$pval)
 
+# Hair count as an SMD (analyses/controlled_hair_count_smd.toml, sensitivity): Amini 2025's Cliff's
+# delta 0.73 (0.41 to 0.89) (row 28) read as d = sqrt(2) qnorm((delta + 1) / 2), estimate and bounds;
+# the SE from the transformed 95% CI; one study, z-test.
+d <- sqrt(2) * qnorm((c(0.73, 0.41, 0.89) + 1) / 2)
+res <- rma(d[1], sei = (d[3] - d[2]) / (2 * qnorm(0.975)), method = "REML", test = "z")
+out$cliff <- list(d = d[1], d_lb = d[2], d_ub = d[3], estimate = coef(res)[[1]], ci_lb = res$ci.lb, ci_ub = res$ci.ub,
+                  pval = res$pval)
+
 # Hair thickness over time (analyses/change_over_time_thickness.toml): Park 52.6 -> 61.4 um (p < 0.001,
 # n = 39); Dehghani 0.049 -> 0.059 mm = 10 um (n = 12 enrolled), Park's SD borrowed (largest).
 tp_m <- 61.4 - 52.6; tp_sd <- tp_m / qt(1 - 0.001 / 2, 38) * sqrt(39)

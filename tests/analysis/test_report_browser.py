@@ -49,7 +49,7 @@ def test_report_renders_with_figures_and_no_console_errors(browser, tmp_path):
     assert m, "the page did not finish loading: " + out.stderr[-2000:]
     images, broken, sections = map(int, m.groups())
     assert images >= 5 and broken == 0
-    assert sections == 11  # the claims, the summary, the registered trials without results, eight analyses
+    assert sections == 12  # the claims, the summary, the registered trials without results, nine analyses
     assert 'data-js-error="' not in out.stdout  # the attribute, not the probe's own source
     console = [line for line in out.stderr.splitlines() if "CONSOLE" in line and "probe" not in line.lower()]
     assert not console, console

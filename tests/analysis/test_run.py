@@ -123,7 +123,7 @@ def test_k0_and_k1_give_answers_not_crashes(wb):
     assert res.verdict.startswith("Cannot be assessed: no study reports the numbers needed to test the claim that exosome")
     assert "not supported" not in res.verdict.lower() and res.claim.certainty == "not rated" and res.certainty == "no evidence"
     reasons = {e.label: e.reason for e in res.effects}
-    assert "medians, not means (convert_medians = true" in reasons["Amini 2025"] and "only percent changes (+28.1%, +7.1%" in reasons["Tak 2020"]
+    assert "medians, not means (convert_medians converts them" in reasons["Amini 2025"] and "only percent changes (+28.1%, +7.1%" in reasons["Tak 2020"]
     lay = forest_layout(res)
     assert lay.kind.tolist()[0] == "note"
     dens = run_analysis(spec("02_density_change_all"), wb)

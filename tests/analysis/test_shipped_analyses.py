@@ -103,3 +103,16 @@ def test_every_seed_claim_names_a_shipped_analysis_or_an_assessment(wb):
     for rec in seeds.to_dict("records"):
         name, assessment = rec.get("claim_analysis"), rec.get("claim_assessment")
         assert (isinstance(name, str) and name in names) or isinstance(assessment, str), rec["study_id"]
+
+
+def test_cliffs_delta_read_as_an_smd_is_a_flagged_sensitivity_analysis_only(wb):
+    from exometa.analysis.reported import cliffs_delta_to_smd
+
+    res = run("controlled_hair_count_smd", wb)
+    assert res.main.k == 0 and res.certainty == "no evidence"
+    want = REF["cliff"]
+    # D: "Cliff's δ converted to an SMD: 1.56 (0.76 to 2.26)" -- the estimate and each bound transformed
+    assert cliffs_delta_to_smd([0.73, 0.41, 0.89]) == pytest.approx([want["d"], want["d_lb"], want["d_ub"]], rel=1e-12)
+    assert [round(float(x), 2) for x in cliffs_delta_to_smd([0.73, 0.41, 0.89])] == [1.56, 0.76, 2.26]
+    agrees(fit_of(res, "Amini 2025's Cliff's delta read as an SMD (assumes normal arms, which its data are not: fragile)"),
+           want)

@@ -158,7 +158,7 @@ def why_not(d, needed: str) -> str:
     if d["pct"]:
         bits.append("only percent changes (" + ", ".join(f"{x:+g}%" for x in d["pct"]) + ")")
     if d["median"]:
-        bits.append("medians, not means (convert_medians = true in [dispersion] converts them, flagged)")
+        bits.append("medians, not means (convert_medians converts them, flagged)")
     if d["p"] and not bits:
         bits.append("only p-values (" + ", ".join(d["p"]) + ")")
     said = ("reports " + "; ".join(bits)) if bits else ""

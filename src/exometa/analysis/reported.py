@@ -10,6 +10,10 @@ through :func:`exometa.effects.effect_sizes` ("GEN"). An SE is used only for
 measures that are not ratios (an SE given beside a ratio is ambiguous: of the
 ratio or of its log?). A p-value gives ``SE = |estimate| / z`` (Cochrane
 Handbook 6.3.2) only when the analysis lists ``from_p`` in ``missing_sd``.
+An SMD analysis that sets ``cliffs_delta_as_smd`` reads a reported Cliff's
+delta as ``d = √2 Φ⁻¹((δ + 1) / 2)`` -- the SMD that gives that delta between two
+normal arms with equal SDs -- applied to the estimate and to each CI bound, the
+SE then coming from the transformed CI; the assumption of normality is said.
 Every such step is a derivation, flagged ``*``.
 """
 
@@ -31,8 +35,22 @@ def _g(x) -> str:
     return f"{x:.4g}"
 
 
-def _candidates(rows: pd.DataFrame, effect_measure: str) -> pd.DataFrame:
+CLIFF = "Cliff's delta"
+
+
+def cliffs_delta_to_smd(delta):
+    """The SMD that gives Cliff's delta ``delta`` between two normal arms with equal SDs.
+
+    >>> round(float(cliffs_delta_to_smd(0.73)), 3)
+    1.56
+    """
+    return math.sqrt(2) * stats.norm.ppf((np.asarray(delta, float) + 1) / 2)
+
+
+def _candidates(rows: pd.DataFrame, effect_measure: str, cliff: bool = False) -> pd.DataFrame:
     est = (rows["quantity"] == "effect estimate") & (rows["effect_measure"] == effect_measure)
+    if cliff:
+        est |= (rows["quantity"] == "effect estimate") & (rows["effect_measure"] == CLIFF)
     if effect_measure == "MD":
         est |= rows["quantity"] == "difference between arms"
     ok = est & np.isfinite(rows["mean"].to_numpy(float))
@@ -43,7 +61,8 @@ def _candidates(rows: pd.DataFrame, effect_measure: str) -> pd.DataFrame:
 
 def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
     """study_id -> StudyEffect from the effect each study reports (poolable or with the reason)."""
-    cand = _candidates(rows, effect_measure)
+    cliff = effect_measure == "SMD" and getattr(spec, "cliffs_delta_as_smd", False)
+    cand = _candidates(rows, effect_measure, cliff)
     if cand.empty:
         return {}
     chosen, problems = rowsel.pick(cand, ["study_id"], spec.timepoint)
@@ -52,6 +71,11 @@ def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
     est = chosen["mean"].to_numpy(float) * f
     lb, ub = chosen["ci_lb"].to_numpy(float) * f, chosen["ci_ub"].to_numpy(float) * f
     se = np.full(len(chosen), np.nan) if ratio else chosen["se"].to_numpy(float) * f
+    is_cliff = (chosen["effect_measure"] == CLIFF).to_numpy(bool)
+    if is_cliff.any():
+        f = np.where(is_cliff, 1.0, f)  # a delta has no unit
+        est, lb, ub = (np.where(is_cliff, cliffs_delta_to_smd(np.clip(x, -1, 1)), x) for x in (est, lb, ub))
+        se = np.where(is_cliff, np.nan, se)  # an SE of delta is not an SE of d
     p = chosen["p_value"].to_numpy(float)
     levels = np.where(np.isfinite(chosen["ci_level"].to_numpy(float)), chosen["ci_level"].to_numpy(float), 95.0)
     out = {}
@@ -60,6 +84,11 @@ def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
         llb, lub = (np.log(lb), np.log(ub)) if ratio else (lb, ub)
     vi = np.full(len(chosen), np.nan)
     how = rowsel.notes(chosen)
+    for i in np.flatnonzero(is_cliff):
+        row = chosen.iloc[i]
+        how[i].append(f"SMD {_g(est[i])} ({_g(lb[i])} to {_g(ub[i])}) from Cliff's delta {_g(row['mean'])} "
+                      f"({_g(row['ci_lb'])} to {_g(row['ci_ub'])}): d = √2 Φ⁻¹((δ + 1) / 2), applied to the estimate and "
+                      "each bound, assumes two normal arms with equal SDs")
     has_se = np.isfinite(se) & (se > 0)
     vi[has_se] = se[has_se] ** 2
     has_ci = ~has_se & np.isfinite(llb) & np.isfinite(lub) & np.isfinite(yi)
@@ -94,7 +123,7 @@ def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
 
 
 def _text(row, em) -> str:
-    what = em if row["quantity"] == "effect estimate" else "difference"
+    what = (row["effect_measure"] if row["effect_measure"] == CLIFF else em) if row["quantity"] == "effect estimate" else "difference"
     ci = f" ({_g(row['ci_lb'])} to {_g(row['ci_ub'])})" if math.isfinite(row["ci_lb"]) and math.isfinite(row["ci_ub"]) else ""
     p = ""
     if math.isfinite(row["p_value"]):

@@ -55,6 +55,8 @@ Example::
     correlation_range = [0.2, 0.8]       # re-run at these values (sensitivity)
     convert_medians = false              # medians with quartiles/range (or only the IQR's
                                          # width) -> mean, SD
+    cliffs_delta_as_smd = false          # SMD only: a reported Cliff's delta read as an SMD,
+                                         # assuming two normal arms with equal SDs (flagged)
     borrow = "mean"                      # the SD "borrow" gives: "mean" (of the SDs studies
                                          # report themselves) or "largest" (the largest SD
                                          # any study in the analysis gives or implies: the
@@ -73,8 +75,8 @@ Example::
     exclude_designs = []
     exclude_studies = []         # study ids
     # Any of these re-run the analysis with other assumptions (default: the main analysis's):
-    # missing_sd, borrow, convert_medians, correlation, from_enrolment, split_equally,
-    # method, test
+    # missing_sd, borrow, convert_medians, cliffs_delta_as_smd, correlation, from_enrolment,
+    # split_equally, method, test
 
     [[subgroups]]                # separate pooling by a studies-sheet column
     by = "design"
@@ -193,7 +195,8 @@ class Include:
 
 
 #: keys of a sensitivity analysis that change the analysis's assumptions (None: as the main analysis)
-OVERRIDES = ("missing_sd", "borrow", "convert_medians", "correlation", "from_enrolment", "split_equally", "method", "test")
+OVERRIDES = ("missing_sd", "borrow", "convert_medians", "cliffs_delta_as_smd", "correlation", "from_enrolment", "split_equally",
+             "method", "test")
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,7 @@ class Sensitivity:
     missing_sd: tuple | None = None
     borrow: str | None = None
     convert_medians: bool | None = None
+    cliffs_delta_as_smd: bool | None = None
     correlation: float | None = None
     from_enrolment: bool | None = None
     split_equally: bool | None = None
@@ -259,6 +263,7 @@ class AnalysisSpec:
     multi_arm: str = ""
     timepoint: Timepoint = field(default_factory=Timepoint)
     convert_medians: bool = False
+    cliffs_delta_as_smd: bool = False  # SMD: a reported Cliff's delta read as an SMD (normal arms assumed)
     borrow: str = "mean"  # the SD "borrow" gives: "mean" or "largest"
     n_from_enrolment: bool = False  # [sample_size] from_enrolment
     split_equally: bool = False  # [sample_size] split_equally
@@ -308,6 +313,7 @@ def _schema():
         "missing_sd": Key("texts", "assumptions allowed for a missing SD (instead of the main analysis's)", None, SD_POLICIES),
         "borrow": Key("text", "the SD borrowing gives (instead of the main analysis's)", None, BORROW_RULES),
         "convert_medians": Key("bool", "convert medians (instead of the main analysis's choice)", None),
+        "cliffs_delta_as_smd": Key("bool", "read a reported Cliff's delta as an SMD (instead of the main analysis's choice)", None),
         "correlation": Key("number", "the pre/post correlation (instead of the main analysis's)", None, lo=-1, hi=1),
         "from_enrolment": Key("bool", "n from enrolment (instead of the main analysis's choice)", None),
         "split_equally": Key("bool", "split a study's total equally between its arms (instead of the main analysis's choice)", None),
@@ -351,6 +357,7 @@ def _schema():
             "correlation": Key("number", "the pre/post correlation", 0.5, lo=-1, hi=1),
             "correlation_range": Key("numbers", "correlations for a sensitivity analysis", (), lo=-1, hi=1),
             "convert_medians": Key("bool", "convert medians with quartiles or range to means and SDs", False),
+            "cliffs_delta_as_smd": Key("bool", "SMD only: read a reported Cliff's delta as an SMD, assuming normal arms", False),
             "borrow": Key("text", "the SD borrowing gives: the mean of the reported SDs, or the largest SD", "mean", BORROW_RULES)}),
         "sample_size": Key("table", "where n comes from when the source does not say how many were analysed", {}, schema={
             "from_enrolment": Key("bool", "take n from the arm's enrolment row or the studies sheet (flagged)", False),
@@ -404,7 +411,8 @@ def _spec(path: Path, v: dict) -> AnalysisSpec:
         measure=v["measure"], unit=v["unit"], arms=v["arms"] or ("single group", "treatment"), method=v["method"] or "",
         test=v["test"] or "", level=v["level"], include=include, missing_sd=disp.get("missing_sd") or (),
         correlation=disp.get("correlation", 0.5), correlation_range=disp.get("correlation_range") or (),
-        convert_medians=bool(disp.get("convert_medians")), sensitivity=sens, borrow=disp.get("borrow") or "mean",
+        convert_medians=bool(disp.get("convert_medians")), sensitivity=sens,
+        cliffs_delta_as_smd=bool(disp.get("cliffs_delta_as_smd")), borrow=disp.get("borrow") or "mean",
         n_from_enrolment=bool(size.get("from_enrolment")), split_equally=bool(size.get("split_equally")),
         subgroups=tuple(g["by"] for g in v["subgroups"] or ()), figures=v["figures"], formats=tuple(dict.fromkeys(v["formats"])),
         path=path, effect_measure=v["effect_measure"] or "", scores=tuple(dict.fromkeys(v["scores"] or ())),

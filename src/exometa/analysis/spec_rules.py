@@ -60,6 +60,9 @@ def rules(raw: dict, v: dict, problems: list) -> None:
     _timepoint_rules(raw.get("timepoint", {}), v["timepoint"] or {}, problems)
     _dispersion_rules(raw.get("dispersion", {}), family, measure, scores, problems)
     sample_size_rules(raw.get("sample_size") if isinstance(raw.get("sample_size"), dict) else {}, problems)
+    for i, sens in enumerate(raw.get("sensitivity") or ()):
+        if isinstance(sens, dict) and sens.get("cliffs_delta_as_smd") and measure != "SMD":
+            problems.append(f"`sensitivity[{i + 1}].cliffs_delta_as_smd` needs measure \"SMD\" (this analysis pools {measure}).")
     if family == "percent" and "funnel" in (v["figures"] or ()):
         problems.append('`figures`: a funnel plot needs variances, which percent changes (measure "PCT") do not have. Remove "funnel".')
     _model_check_rules(v, family, resolved, problems)
@@ -114,6 +117,9 @@ def _dispersion_rules(raw, family, measure, scores, problems):
     for key in ("correlation", "correlation_range"):
         if key in raw and not uses_r:
             problems.append(f"`dispersion.{key}` is used for change from baseline only; {measure} here does not need it. Remove it.")
+    if raw.get("cliffs_delta_as_smd") and measure != "SMD":
+        problems.append(f"`dispersion.cliffs_delta_as_smd` reads a Cliff's delta as an SMD: it needs measure \"SMD\" "
+                        f"(this analysis pools {measure}). Remove it, or use measure = \"SMD\".")
     if "borrow" in raw and "borrow" not in (raw.get("missing_sd") or ()):
         problems.append('`dispersion.borrow` says which SD to borrow, but `missing_sd` does not allow borrowing: '
                         'add "borrow" to missing_sd, or remove `borrow`.')

@@ -210,7 +210,7 @@ def row_lines(row, cols: Columns, width: float, beside_plot: bool = False) -> di
         for c in cols.left:
             if c.key not in ("label", "flags"):
                 out.pop(c.key, None)
-        out["reason"] = wrap("not pooled: " + str(row["note"]), (width - EDGE - start) / PT, FONT["small"], max_lines=4)
+        out["reason"] = wrap("not pooled: " + str(row["note"]), (width - EDGE - start) / PT, FONT["small"], max_lines=8)  # never cut a reason short
     return out
 
 
