@@ -32,6 +32,9 @@ def test_mantel_haenszel_equals_rma_mh(tmp_path, ref, measure):
     close(res.main.weights, ref["binary"][f"mh_{measure}"]["weights"], "MH weights (weights.rma.mh)")
     close([e.yi for e in res.effects], ref["binary"][f"mh_{measure}_escalc"]["yi"], "study estimates shown")
     assert [e.arm1 for e in res.effects] == [f"{a:g}/{n:g}" for a, n in zip(ref["binary"]["data"]["ai"], ref["binary"]["data"]["n1i"])]
+    # no claim in the file: the verdict gives the result and judges nothing (never "contradicted" by default)
+    assert res.claim.status == "no claim" and res.verdict.startswith("No claim stated (the analysis file has no `claim`)")
+    assert "ontradicted" not in res.verdict and "upported" not in res.verdict
 
 
 def test_peto_equals_rma_peto(tmp_path, ref):
@@ -133,7 +136,8 @@ def prepost_workbook(ref, design="prospective single-arm", arm="single group"):
 @pytest.mark.parametrize("measure", ["MC", "SMCC", "SMCR"])
 def test_one_group_change_equals_escalc_then_rma(tmp_path, ref, measure):
     studies, rows = prepost_workbook(ref)
-    res = run(tmp_path, studies, rows, HEAD + f'measure = "{measure}"\n[dispersion]\ncorrelation = 0.5\n')
+    res = run(tmp_path, studies, rows, HEAD + f'claim = "The treatment raises the outcome."\nmeasure = "{measure}"\n'
+              '[dispersion]\ncorrelation = 0.5\n')
     want = ref["prepost"][measure]
     close([e.yi for e in res.effects], want["yi"], "yi")
     close([e.vi for e in res.effects], want["vi"], "vi")
@@ -144,7 +148,7 @@ def test_one_group_change_equals_escalc_then_rma(tmp_path, ref, measure):
 
 def test_treated_arm_change_from_a_trial_counts_as_uncontrolled(tmp_path, ref):
     studies, rows = prepost_workbook(ref, design="RCT, parallel", arm="treatment")
-    res = run(tmp_path, studies, rows, HEAD + 'measure = "MC"\narms = ["treatment"]\n')
+    res = run(tmp_path, studies, rows, HEAD + 'claim = "The treatment raises the outcome."\nmeasure = "MC"\narms = ["treatment"]\n')
     check_fit(res, ref["prepost"]["MC"])
     assert all("uncontrolled" in fl and "control arm" in fl["uncontrolled"] for fl in res.flags.values())
     assert res.grade.start == "very low" and res.certainty == "very low" and res.claim.status == "cannot be assessed"

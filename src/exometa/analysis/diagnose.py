@@ -186,7 +186,8 @@ def run_bias(res, unreported: int | None):
         from ..bias.assess import assess
     except ImportError:  # pragma: no cover - exometa.bias ships with exometa
         return "Small-study methods are not available in this version of exometa."
-    return assess(r, methods, unreported=unreported)
+    transf = None if res.spec.info.scale == "raw" else res.back  # ratios and proportions in words on their own scale
+    return assess(r, methods, unreported=unreported, transf=transf)
 
 
 __all__ = ["DiagnosticOutcome", "run_diagnostics", "run_bias", "SEED", "digits_for", "null_words"]

@@ -14,8 +14,11 @@ methods found or why they could not be run, the registered trials that never
 reported, and the GRADE domains that lowered (or raised) the certainty.
 
 The claim is the analysis file's ``claim`` (lower-cased where it starts a
-sentence, so that it can follow "the claim that ..."); without one, "the
-treatment increases (or decreases) OUTCOME". Which way the claim says the
+sentence, so that it can follow "the claim that ..."); without one but with a
+``claim_direction``, "the treatment increases (or decreases) OUTCOME". A file
+with neither states no claim: its verdict (status "no claim") gives the result
+and its certainty and judges nothing -- exometa never invents the claim it
+would then call contradicted. Which way the claim says the
 outcome moves is ``claim_direction``; when the file does not say, it is read
 from the claim's words: a claim that the treatment reduces, lowers, decreases,
 prevents or protects against something, or gives fewer or less of it, is a
@@ -90,9 +93,26 @@ def _not_pooled_reason(res) -> str:
     return why.rstrip(".")
 
 
+NO_CLAIM = "no claim"
+
+
+def _no_claim(res, cert) -> Verdict:
+    """The result in words when the analysis states no claim to test."""
+    fit, info = res.main, res.spec.info
+    head = "No claim stated (the analysis file has no `claim`): "
+    if fit.result is None or fit.k == 0:
+        return Verdict(NO_CLAIM, "not rated", head + f"nothing was pooled ({_not_pooled_reason(res)}).")
+    within = " within treated people" if info.family in ("change", "proportion") else ""
+    return Verdict(NO_CLAIM, cert or "not rated",
+                   head + f"the pooled {info.title}{within} is {estimate_text(res)}, from {fit.k} "
+                   f"stud{'y' if fit.k == 1 else 'ies'}; certainty {cert or 'not rated'}.")
+
+
 def claim_of(res, certainty) -> Verdict:
     """The :class:`~exometa.evidence.verdict.Verdict` on the analysis's claim."""
     spec, fit = res.spec, res.main
+    if not (spec.claim or "").strip() and not spec.claim_direction:
+        return _no_claim(res, None if certainty in (None, "", "no evidence") else certainty)
     claim = claim_text(spec)
     outcome = " or ".join(spec.outcome)
     r = fit.result
@@ -101,7 +121,7 @@ def claim_of(res, certainty) -> Verdict:
     cert = None if certainty in (None, "", "no evidence") else certainty
     if spec.info.family == "proportion":
         return Verdict("cannot be assessed", cert or "not rated",
-                       f"Cannot be assessed: the pooled proportion in treated people is {estimate_text(res)}, from "
+                       f"Cannot be assessed: the pooled proportion is {estimate_text(res)}, from "
                        f"{fit.k} stud{'y' if fit.k == 1 else 'ies'}; without a comparison group it cannot show what the "
                        f"treatment causes or prevents, so the claim that {claim} is neither supported nor contradicted; "
                        f"certainty {cert or 'not rated'}.")

@@ -65,7 +65,7 @@ def _run(method: str, res):
     return calls[method]()
 
 
-def assess(res, methods=("regtest", "trimfill"), unreported: int | None = None) -> BiasAssessment:
+def assess(res, methods=("regtest", "trimfill"), unreported: int | None = None, transf=None) -> BiasAssessment:
     """Run ``methods`` on a fitted analysis, holding back asymmetry methods below k = 10.
 
     Parameters
@@ -77,6 +77,9 @@ def assess(res, methods=("regtest", "trimfill"), unreported: int | None = None) 
         'tes', 'hc', 'fsn'.
     unreported : int, optional
         Registered trials known to have no results (for the words below k = 10).
+    transf : callable, optional
+        Puts the estimates in the words on the display scale (e.g. ``np.exp`` for log risk
+        ratios); the results themselves stay on the analysis scale, as in metafor.
 
     Examples
     --------
@@ -100,5 +103,5 @@ def assess(res, methods=("regtest", "trimfill"), unreported: int | None = None) 
         except ExometaError as err:
             findings.append(BiasFinding(method, None, f"{method} could not be run on these data: {err}", False))
             continue
-        findings.append(BiasFinding(method, result, describe(result), True))
+        findings.append(BiasFinding(method, result, describe(result, transf=transf), True))
     return BiasAssessment(k, rule, tuple(findings))

@@ -98,8 +98,13 @@ def _num(x, digits=2) -> str:
     return fmt_or_blank(float(x), digits) or "NA"
 
 
-def _ci(lb, ub, level, digits=2) -> str:
-    return f"{level:g}% CI {_num(lb, digits)} to {_num(ub, digits)}"
+def _ci(lb, ub, level, digits=2, transf=None) -> str:
+    return f"{level:g}% CI {_e(lb, digits, transf)} to {_e(ub, digits, transf)}"
+
+
+def _e(x, digits=2, transf=None) -> str:
+    """An estimate on the display scale: ``transf`` (e.g. ``np.exp`` for a log risk ratio) applied first."""
+    return _num(transf(float(x)) if transf is not None and np.isfinite(x) else x, digits)
 
 
 def _not_proof(k: int) -> str:
@@ -109,7 +114,7 @@ def _not_proof(k: int) -> str:
     )
 
 
-def describe_regtest(r, digits: int = 2) -> str:
+def describe_regtest(r, digits: int = 2, transf=None) -> str:
     """Egger's test (or its variants) and the limit estimate, in words."""
     name = "Egger's regression test" if r.predictor == "sei" else f"The regression test on the {_PRED[r.predictor]}"
     stat = f"{'z' if np.isnan(r.dfs) else 't'} = {_num(r.zval)}, {p_text(r.pval)}"
@@ -128,8 +133,8 @@ def describe_regtest(r, digits: int = 2) -> str:
         what = {"PET": "PET, the effect extrapolated to a study with no sampling error",
                 "PEESE": "PEESE, extrapolated on the variance scale"}.get(r.limit_name, "the limit estimate")  # fmt: skip
         text += (
-            f" With the small-study effect removed ({what}) the estimate is {_num(r.est, digits)} "
-            f"({_ci(r.ci_lb, r.ci_ub, r.level, digits)}), against {_num(base, digits)} from the analysis; "
+            f" With the small-study effect removed ({what}) the estimate is {_e(r.est, digits, transf)} "
+            f"({_ci(r.ci_lb, r.ci_ub, r.level, digits, transf)}), against {_e(base, digits, transf)} from the analysis; "
             "this holds only if the small-study effect is due to bias."
         )
     return text
@@ -139,7 +144,7 @@ _PRED = {"sei": "standard error", "vi": "sampling variance", "ni": "sample size"
          "sqrtni": "square root of the sample size", "sqrtninv": "inverse square root of the sample size"}  # fmt: skip
 
 
-def describe_ranktest(r, digits: int = 2) -> str:
+def describe_ranktest(r, digits: int = 2, transf=None) -> str:
     stat = f"Kendall's tau = {_num(r.tau)}, {p_text(r.pval)}"
     if r.pval < ALPHA_ASYMMETRY:
         return (
@@ -149,9 +154,9 @@ def describe_ranktest(r, digits: int = 2) -> str:
     return f"Begg's rank correlation test does not detect funnel-plot asymmetry ({stat}); it has less power than Egger's test. {_not_proof(r.k)}"
 
 
-def describe_trimfill(t, digits: int = 2) -> str:
+def describe_trimfill(t, digits: int = 2, transf=None) -> str:
     lv = t.level
-    observed = f"{_num(t.estimate_observed, digits)} ({_ci(t.ci_lb_observed, t.ci_ub_observed, lv, digits)})"
+    observed = f"{_e(t.estimate_observed, digits, transf)} ({_ci(t.ci_lb_observed, t.ci_ub_observed, lv, digits, transf)})"
     if t.k0 == 0:
         return (
             f"Trim and fill ({t.estimator}) estimates no missing studies; the estimate stays {observed}. "
@@ -160,13 +165,13 @@ def describe_trimfill(t, digits: int = 2) -> str:
     return (
         f"Trim and fill ({t.estimator}) estimates {t.k0} missing stud{'y' if t.k0 == 1 else 'ies'} on the {t.side} "
         f"side of the funnel plot. With {'it' if t.k0 == 1 else 'them'} filled in (imputed mirror images, not data) "
-        f"the estimate is {_num(t.estimate, digits)} ({_ci(t.ci_lb, t.ci_ub, lv, digits)}), against {observed} "
+        f"the estimate is {_e(t.estimate, digits, transf)} ({_ci(t.ci_lb, t.ci_ub, lv, digits, transf)}), against {observed} "
         "from the observed studies. Trim and fill assumes the asymmetry comes from publication bias; "
         "its result is a sensitivity analysis, not a corrected estimate."
     )
 
 
-def describe_selmodel(s, digits: int = 2) -> str:
+def describe_selmodel(s, digits: int = 2, transf=None) -> str:
     lv = s.level
     if s.type == "stepfun":
         parts = [f"{name}: {_num(d, digits)}" for name, d in zip(s.delta_names()[1:], s.delta[1:])]
@@ -178,18 +183,18 @@ def describe_selmodel(s, digits: int = 2) -> str:
         how = f"a {s.type} selection model"
     lrt = f"likelihood-ratio test for selection: chi-square({s.lrt_df}) = {_num(s.lrt)}, {p_text(s.lrt_pval)}"
     return (
-        f"Under {how}, the estimate adjusted for selective publication is {_num(s.estimate, digits)} "
-        f"({_ci(s.ci_lb, s.ci_ub, lv, digits)}), against {_num(s.estimate_ml, digits)} without adjustment ({lrt}). "
+        f"Under {how}, the estimate adjusted for selective publication is {_e(s.estimate, digits, transf)} "
+        f"({_ci(s.ci_lb, s.ci_ub, lv, digits, transf)}), against {_e(s.estimate_ml, digits, transf)} without adjustment ({lrt}). "
         "The adjustment holds only if publication depended on p-values as the model assumes; "
         + ("the test found no clear selection, which does not show that there was none." if s.lrt_pval >= ALPHA_ASYMMETRY
            else "the data are more likely under selection than without it.")
     )  # fmt: skip
 
 
-def describe_tes(t, digits: int = 2) -> str:
+def describe_tes(t, digits: int = 2, transf=None) -> str:
     counts = (
         f"{t.o} of {t.k} studies are significant where {_num(t.e, 1)} would be expected from their power if the "
-        f"true effect were {_num(t.theta, digits)}"
+        f"true effect were {_e(t.theta, digits, transf)}"
     )
     if t.pval < ALPHA_ASYMMETRY:
         return (
@@ -199,20 +204,20 @@ def describe_tes(t, digits: int = 2) -> str:
     return f"Test of excess significance: {counts} ({p_text(t.pval)}); no excess detected, which does not show that none exists."
 
 
-def describe_hc(h, digits: int = 2) -> str:
+def describe_hc(h, digits: int = 2, transf=None) -> str:
     lv = h.level
     return (
         f"Henmi and Copas's interval (the common-effect estimate, which gives small studies less weight, with its "
-        f"CI widened for heterogeneity): {_num(h.estimate, digits)} ({_ci(h.ci_lb, h.ci_ub, lv, digits)}), against "
-        f"{_num(h.estimate_rma, digits)} ({_ci(h.ci_lb_rma, h.ci_ub_rma, lv, digits)}) from the analysis."
+        f"CI widened for heterogeneity): {_e(h.estimate, digits, transf)} ({_ci(h.ci_lb, h.ci_ub, lv, digits, transf)}), against "
+        f"{_e(h.estimate_rma, digits, transf)} ({_ci(h.ci_lb_rma, h.ci_ub_rma, lv, digits, transf)}) from the analysis."
     )
 
 
-def describe_fsn(f, digits: int = 2) -> str:
+def describe_fsn(f, digits: int = 2, transf=None) -> str:
     n = "an infinite number of" if np.isinf(f.fsnum) else f"{f.fsnum:.0f}"
     what = {
         "Rosenthal": f"{n} unpublished studies averaging no effect would make the combined result non-significant",
-        "Orwin": f"{n} studies with no effect would pull the average effect down to {_num(f.target, digits)}",
+        "Orwin": f"{n} studies with no effect would pull the average effect down to {_e(f.target, digits, transf)}",
         "Rosenberg": f"{n} null studies of average weight would make the pooled effect non-significant",
     }[f.type]
     return (
@@ -227,10 +232,11 @@ _DESCRIBERS = {
 }  # fmt: skip
 
 
-def describe(result, digits: int = 2) -> str:
-    """The plain-words reading of any exometa.bias result."""
+def describe(result, digits: int = 2, transf=None) -> str:
+    """The plain-words reading of any exometa.bias result; ``transf`` puts estimates on the display scale
+    (e.g. ``np.exp`` for log risk ratios), as metafor's ``transf`` argument does."""
     try:
-        return _DESCRIBERS[type(result).__name__](result, digits)
+        return _DESCRIBERS[type(result).__name__](result, digits, transf)
     except KeyError:
         from ..errors import ExometaError
 
