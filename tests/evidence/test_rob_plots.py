@@ -78,6 +78,14 @@ def test_figures_are_journal_sized_with_readable_text(make, tmp_path):
     assert min(t.get_fontsize() for t in all_texts(fig)) >= 7
     data_texts = [t for t in all_texts(fig) if "$" in t.get_text()]
     assert all(not t.get_parse_math() for t in data_texts)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    box = fig.bbox
+    for t in all_texts(fig):  # nothing is cut at the figure's edges (the summary's long title was)
+        if t.get_text().strip() and t.get_visible():
+            e = t.get_window_extent(renderer)
+            assert e.x0 >= box.x0 - 0.5 and e.x1 <= box.x1 + 0.5, t.get_text()
     a = save_rob_figure(fig, tmp_path / "a", formats=("png", "svg"))
     b = save_rob_figure(make(assessment()), tmp_path / "b", formats=("png", "svg"))
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]

@@ -170,3 +170,17 @@ def test_a_timepoint_counted_from_baseline_is_not_baseline():
              "n": 30, "mean": m, "sd": 2.0} for t, m in (("baseline", 120.0), ("12 weeks from baseline", 135.0))]
     (f,) = by_check(check_workbook(frame([{"study_id": "S1"}]), frame(rows)), "SD looks like SE")
     assert "12 weeks from baseline" in f.detail
+
+
+def test_rows_without_n_are_checked_with_the_enrolled_n_and_say_so():
+    """The shipped workbook's Wan 2025 rows carry no n (the number analysed is not reported; 16 enrolled):
+    80% is impossible for 16 (12/16 = 75%, 13/16 = 81.25%) but possible for 15, so it is 'cannot check'
+    with the arithmetic, not a failure; 87% fits 16; SD 6.5 against a change of 35 fails whatever n is."""
+    wb = read_workbook(ROOT / "studies.xlsx")
+    found = [f for f in check_workbook(wb.studies, wb.outcomes) if f.study_id == "EV04"]
+    grim = {f.verdict: f.detail for f in by_check(found, "GRIM")}
+    assert set(grim) == {"cannot check", "passes"}
+    assert "80% of 16 is 12.8 participants; 12/16 = 75% and 13/16 = 81.25%" in grim["cannot check"]
+    assert "Either fewer were analysed, or the number is wrong" in grim["cannot check"]
+    assert "87% of 16 is 13.92" in grim["passes"] and "assumes all 16 enrolled were analysed" in grim["passes"]
+    assert [f.verdict for f in by_check(found, "SD looks like SE")] == ["fails"]

@@ -110,6 +110,8 @@ def _study_findings(sid, study, rows) -> list[Finding]:
     for r in rows:
         for result in tr.granularity(r) + tr.spread(r) + tr.ci(r):
             add(result, [r])
+    for result, r in _with_enrolled_n(study, rows):
+        add(result, [r])
     for group in tr.groups(rows).values():
         pair = tr.arm_pair(group)
         for r in group:
@@ -135,6 +137,38 @@ def _study_findings(sid, study, rows) -> list[Finding]:
     if enrol:
         add(replace(enrol[0], check="n within enrolment"), enrol[1], outcome="")
     return found
+
+
+def _with_enrolled_n(study, rows) -> list:
+    """GRIM, DEBIT and the SD checks of a one-group row without n, run with the study's enrolled n.
+
+    Such a row's n is unknown: the source does not say how many were analysed. The
+    checks are run as if every enrolled participant was, and each says so. A GRIM or
+    DEBIT failure is "cannot check" -- the number is impossible only if nobody dropped
+    out -- with the arithmetic, so that a reader sees what it implies (80% of 16 is
+    impossible, of 15 it is 12); the SD checks do not depend on n and keep their verdict.
+    """
+    enrolled = tr.get(study, "n_enrolled") if study is not None else None
+    if enrolled is None or tr.get(study, "n_analysed") is not None:
+        return []
+    out = []
+    for r in rows:
+        if tr.has(r, "n") or r.get("arm") not in ("single group", "all participants"):
+            continue
+        trial = dict(r, n=enrolled)
+        grain = tr.granularity(trial)
+        for result in grain + tr.spread(trial):
+            if result.verdict == "cannot check":
+                continue
+            proviso = (f" This assumes all {enrolled:g} enrolled were analysed: the source does not give the number "
+                       "analysed.")
+            if result.fails and result in grain:  # GRIM and DEBIT depend on n; the SD checks' verdicts do not
+                result = replace(result, verdict="cannot check", detail=f"with the {enrolled:g} enrolled, {result.detail}"
+                                 + proviso + " Either fewer were analysed, or the number is wrong.")
+            else:
+                result = replace(result, detail=f"with the {enrolled:g} enrolled, {result.detail}" + proviso)
+            out.append((result, r))
+    return out
 
 
 def _study_level(sid, study, rows) -> list[Finding]:

@@ -219,8 +219,9 @@ def summary_plot(assessment: RobAssessment, tool: str | None = None, weights: Ma
     ax.spines[["top", "right"]].set_visible(False)
     weighted = " (weighted by the meta-analysis weights)" if weights is not None else ""
     k = lay.attrs.get("k", 0)
-    ax.set_title(f"Risk of bias ({tool}), {k} stud{'y' if k == 1 else 'ies'}{weighted}", fontsize=FONT["label"],
-                 fontweight="bold")
+    # the title starts at the figure's left edge (over the domain names), so that a long one is never cut
+    fig.text(0.01, 1 - 0.08 / h, f"Risk of bias ({tool}), {k} stud{'y' if k == 1 else 'ies'}{weighted}", ha="left", va="top",
+             fontsize=FONT["label"], fontweight="bold", parse_math=False)
     handles = [Patch(facecolor=ROB_COLOURS[j], edgecolor="0.25", linewidth=0.4, label=j.capitalize()) for j in judgements]
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=FONT["small"], frameon=False,
                bbox_to_anchor=(0.5, 0.0), handlelength=1.2, columnspacing=1.2)
