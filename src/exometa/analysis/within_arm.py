@@ -146,9 +146,23 @@ def percent(all_rows: pd.DataFrame, spec, labels) -> list:
             e.derivations.append(f"percent change {e.yi:.1f}% = 100 × ({b['mean']:g} / {a['mean']:g} − 1), computed "
                                  "from two reported means (the source does not report it as a percentage)")
         else:
+            e.reason = _no_percent(rows, key, by)
             continue
         e.reason = "a percent change without its spread (SD, SE or CI) has no variance; shown, not pooled"
     return effects
+
+
+def _no_percent(rows: pd.DataFrame, key, by) -> str:
+    """Why one study's arm and outcome gives no percent change ('' leaves it to the study-level reason)."""
+    mine = rows[(rows[by].apply(tuple, axis=1) == key).to_numpy()] if len(rows) else rows
+    change = mine[(mine["quantity"] == "change from baseline").to_numpy() & np.isfinite(mine["mean"].to_numpy(float))]
+    if len(change):
+        r = change.iloc[0]
+        unit = f" {r['unit']}" if isinstance(r["unit"], str) else ""
+        return f"reports a change of {r['mean']:g}{unit} without the baseline it started from: no percent change can be computed"
+    if np.isfinite(mine["median"].to_numpy(float)).any():
+        return "reports medians without the baseline median: no percent change can be computed"
+    return ""
 
 
 __all__ = ["change", "proportions", "percent"]

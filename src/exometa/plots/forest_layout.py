@@ -256,7 +256,7 @@ def _other_rows(res, shown, blank, d, back, how):
     percent = res.spec.info.family == "percent"
     shown_only = _order([e for e in shown if not e.poolable], how, res, {})
     if shown_only:
-        rows.append({"kind": "group", "label": "Reported values (no spread: not pooled)" if percent else "Reported, not pooled"})
+        rows.append({"kind": "group", "label": "Values without a spread (shown, not pooled)" if percent else "Reported, not pooled"})
         rows += [_study_row(res, e, {}, d, back) for e in shown_only]
     if not res.effects and res.no_numbers:
         rows.append({"kind": "group", "label": "Studies in this analysis"})
