@@ -63,6 +63,8 @@ def test_the_result_is_drawn_as_fitted_never_re_pooled(bcg_reml, ref):
 def test_bad_input_is_refused_with_the_fix(bcg, bcg_reml):
     with pytest.raises(ExometaError, match="meta-regression has no single pooled estimate"):
         exometa.plots.forest(exometa.meta_analysis([0.1, 0.3, 0.2, 0.5], [0.01, 0.02, 0.03, 0.02], mods=[1, 2, 3, 4]))
+    with pytest.raises(ExometaError, match="forest or funnel plot; draw it with exometa.regplot"):
+        exometa.plots.funnel(exometa.meta_analysis([0.1, 0.3, 0.2, 0.5], [0.01, 0.02, 0.03, 0.02], mods=[1, 2, 3, 4]))
     with pytest.raises(ExometaError, match="holds a batch of meta-analyses"):
         exometa.plots.forest(exometa.meta_analysis([[0.1, 0.2], [0.3, 0.1]], [[0.01, 0.02], [0.03, 0.02]]))
     with pytest.raises(ExometaError, match="`result` must be a fitted result"):

@@ -169,8 +169,9 @@ def as_analysis(result, *, slab=None, measure=None, level=None, title=None, flag
         res = _analysis_at_level(result, level)
         return dataclasses.replace(res, rob=rob) if rob is not None else res
     if isinstance(result, MetaRegressionResult):
-        raise ExometaError("A meta-regression has no single pooled estimate to draw in a forest plot; draw it with "
-                           "exometa.plots.regplot (a bubble plot), or fit subgroups with subgroup_analysis.")
+        raise ExometaError("A meta-regression has no single pooled estimate to draw in a forest or funnel plot; draw it "
+                           "with exometa.regplot (a bubble plot of the effect against the moderator), or fit subgroups "
+                           "with subgroup_analysis.")
     sg = result if isinstance(result, SubgroupResult) else None
     r = sg.overall if sg is not None else result
     if not isinstance(r, MetaResult):
