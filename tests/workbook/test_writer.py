@@ -14,7 +14,7 @@ from exometa.workbook.schema import REVIEW_KEYS, SHEETS, STUDY_COLUMNS
 from exometa.workbook.writer import backup_path, build, new_workbook, save_atomic
 from tests.workbook.conftest import LISTS, OUTCOME, STUDY
 
-EXOSOME_WORDS = re.compile(rb"exosom|secretome|alopecia|hair|stem.cell|microneedl", re.I)
+EXOSOME_WORDS = re.compile(rb"exosom|secretome|alopecia|hair|stem.cell|microneedl|scalp", re.I)
 
 
 def test_new_workbook_has_format(tmp_path, capsys):

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..workbook.schema import UNCONTROLLED_DESIGNS
+from ..workbook.schema import RANDOMISED_DESIGNS, UNCONTROLLED_DESIGNS, WITHIN_PERSON_DESIGNS
 
 SMALL_N = 30
 #: outcome-row sources that are not the study's own report
@@ -153,7 +153,7 @@ def _uncontrolled(g, *_):
         return "no control arm"
     # a seed claim about no participants at all (a byline, a general statement) is not a study without a control
     describes_study = g("record_type") != "seed claim" or not _blank(g("n_enrolled"))
-    if control == "unclear" and describes_study and design not in ("RCT, parallel", "RCT, split-scalp", "meta-analysis"):
+    if control == "unclear" and describes_study and design not in RANDOMISED_DESIGNS + ("meta-analysis",):
         return "no concurrent control arm is described"
     return None
 
@@ -224,8 +224,8 @@ def _arm_count(g, mine) -> tuple[int, str]:
     design = g("design")
     if _uncontrolled(g):
         return 1, "a single group"
-    if design == "RCT, split-scalp":
-        return 1, "a split-scalp trial, where every participant is in both arms"
+    if design in WITHIN_PERSON_DESIGNS:
+        return 1, f"a within-person trial ({design}), where every participant is in both arms"
     named = {(o.get("arm"), o.get("arm_label")) for o in mine if o.get("arm") in ("treatment", "control")}
     if len(named) >= 2:
         return len(named), f"{len(named)} arms on the outcome rows"

@@ -47,6 +47,7 @@ INTERVENTION_TEMPLATE = ("drug", "biological", "device", "procedure", "behaviour
 
 DESIGNS = (
     "RCT, parallel",
+    "RCT, within-person",
     "RCT, split-scalp",
     "non-randomised controlled",
     "prospective single-arm",
@@ -56,6 +57,11 @@ DESIGNS = (
     "meta-analysis",
     "unclear",
 )
+#: randomised within-person designs (split-body, split-mouth, split-scalp...): every participant is in both arms
+WITHIN_PERSON_DESIGNS = ("RCT, within-person", "RCT, split-scalp")
+#: what a new workbook's drop-down offers: the generic names ("RCT, split-scalp" stays readable, for the exosome review)
+DESIGN_TEMPLATE = tuple(d for d in DESIGNS if d != "RCT, split-scalp")
+CONTROL_TYPES = ("none", "placebo", "vehicle", "saline half-scalp", "untreated control", "active comparator", "unclear")
 #: designs without a concurrent control arm
 UNCONTROLLED_DESIGNS = ("prospective single-arm", "retrospective case series", "case series", "case report")
 
@@ -66,9 +72,10 @@ STUDY_COLUMNS = (
     Column("year", "integer", "Year of publication (or of the claim).", example="2024"),
     Column("record_type", "category", "A study found in the literature, a review of studies, or a claim made in a seed article.", True,
            ("study", "review", "seed claim", "registered trial")),
-    Column("design", "category", "Study design as reported (or as claimed, for a seed claim).", True, DESIGNS),
+    Column("design", "category", "Study design as reported (or as claimed, for a seed claim).", True, DESIGNS,
+           template=DESIGN_TEMPLATE),
     Column("control_type", "category", "The concurrent comparison, if any ('none': no control arm; 'untreated control': a control arm that received nothing).", True,
-           ("none", "placebo", "vehicle", "saline half-scalp", "untreated control", "active comparator", "unclear")),
+           CONTROL_TYPES, template=tuple(c for c in CONTROL_TYPES if c != "saline half-scalp")),
     Column("randomised", "category", "Was allocation randomised?", False, ("yes", "no", "unclear")),
     Column("blinding", "category", "Blinding as reported.", False, ("double-blind", "single-blind", "open-label", "unclear")),
     Column("intervention_type", "category", "What kind of intervention was applied (the review's own list, e.g. the products compared).", True,
@@ -226,7 +233,7 @@ ROB_TOOLS = {
         "D7": "bias in selection of the reported result",
     }, ("low", "moderate", "serious", "critical", "no information"), "non-randomised studies of interventions"),
 }
-RANDOMISED_DESIGNS = ("RCT, parallel", "RCT, split-scalp")
+RANDOMISED_DESIGNS = ("RCT, parallel",) + WITHIN_PERSON_DESIGNS
 
 #: Excel's limit on the characters of one cell
 EXCEL_CELL_CHARS = 32_767
