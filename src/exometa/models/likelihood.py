@@ -18,7 +18,12 @@ parts of ``g' = -2 A3 + T2``. So on an interval [a, b]:
 - ``2 A3(b) > T2(a)`` proves ``g`` strictly decreasing (at most one maximum);
 - ``2 A3(a) < T2(b)`` proves ``g`` strictly increasing (at most one minimum, no maximum);
 - and as ``g'`` lies between ``-2 A3(a) + T2(b)`` and ``-2 A3(b) + T2(a)``, the score's
-  value at either end plus the width times its steepest possible slope bounds it inside.
+  value at either end plus the width times its steepest possible slope bounds it inside;
+- ``A`` and ``T`` are also convex (``dP/dtau^2 = -PP``, so ``A'' = 6 y'PPPPy >= 0`` and
+  ``tr(P)'' = 2 tr(PPP) >= 0``; ML's ``sum(w)'' = 2 sum(w^3)``): each lies below its chord
+  and above its tangents (slopes ``-2 A3`` and ``-T2``), which bounds ``g`` above and
+  below by broken lines whose extremes are at the ends and at one kink. This proves
+  much wider intervals than the bounds above: at k = 10^6 two rounds instead of four.
 
 Starting from [0, start] and [start, hi], where ``hi`` is an upper bound beyond
 which the score is provably negative (:func:`upper_bound`) and ``start`` is
@@ -103,7 +108,34 @@ def _classify(L: _Points, R: _Points):
         slope_lo = np.minimum(0.0, -2 * L.a3 / L.u**2 + R.t2 / R.u**2) * width
         pos |= (ga + slope_lo > 0) | (gb - slope_hi > 0)
         neg |= (ga + slope_hi < 0) | (gb - slope_lo < 0)
-    return pos, neg, falling | rising
+        cpos, cneg = _convex(L, R)
+    return pos | cpos, neg | cneg, falling | rising
+
+
+def _convex(L: _Points, R: _Points):
+    """Signs proved by convexity: ``A`` and ``T`` are convex in tau^2 (see the module doc).
+
+    On [a, b], a convex function lies below its chord and above its tangents, so
+    ``g = A - T`` lies below ``chord(A) - max(tangents of T)`` and above
+    ``max(tangents of A) - chord(T)``: piecewise linear bounds with one kink each,
+    whose extremes are at a, b (where they equal g) and at the kink. Everything is
+    in units of ``u`` at the left end, with the position scaled to s in [0, 1]
+    (``t = a + s (b - a)``); a small relative margin absorbs rounding.
+    """
+    r = L.u / R.u  # <= 1
+    h = (R.tau - L.tau) / L.u  # the width in units of u(a)
+    Aa, Ab, Ta, Tb = L.a, R.a * r, L.t, R.t * r  # u(a) A and u(a) T at both ends
+    dAa, dAb = 2 * L.a3 * h, 2 * R.a3 * r * r * h  # u(a) times |A'| (b - a): A' = -2 y'PPPy
+    dTa, dTb = L.t2 * h, R.t2 * r * r * h  # u(a) times |T'| (b - a): T' = -tr(PP) (ML: -sum w^2)
+    margin = 1e-9 * (Aa + Ta)
+    # upper bound at the kink of max(tangents of T): T(a) - dTa s = T(b) + dTb (1 - s)
+    s = np.clip((Ta - Tb - dTb) / (dTa - dTb), 0.0, 1.0)
+    upper = Aa + (Ab - Aa) * s - np.maximum(Ta - dTa * s, Tb + dTb * (1 - s))
+    # lower bound at the kink of max(tangents of A)
+    s = np.clip((Aa - Ab - dAb) / (dAa - dAb), 0.0, 1.0)
+    lower = np.maximum(Aa - dAa * s, Ab + dAb * (1 - s)) - (Ta + (Tb - Ta) * s)
+    ends_pos, ends_neg = (L.g > 0) & (R.g > 0), (L.g < 0) & (R.g < 0)
+    return ends_pos & (lower > margin), ends_neg & (upper < -margin)
 
 
 def _split_points(L: _Points, R: _Points) -> list[np.ndarray]:
