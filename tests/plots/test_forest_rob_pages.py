@@ -149,3 +149,13 @@ def test_weights_in_the_layout_are_engine_weights_after_paging(bcg_reml, ref):
     lay = forest_layout(as_analysis(bcg_reml, measure="RR"))
     pages = paginate(lay, 4)
     close(pd.concat(pages).query("kind == 'study'").w, ref["reml"]["weights"])
+
+
+def test_columns_the_width_cannot_hold_are_named_in_the_keys(shipped):
+    """With its risk-of-bias columns, the shipped density forest plot has no room for the 'Reported' column at
+    the default width: the keys say so instead of losing it silently."""
+    from exometa.plots.forest_draw import forest_figure
+
+    fig = forest_figure(forest_layout(shipped))
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    assert any(t.startswith("Not shown for want of width: Reported (within group)") for t in texts)

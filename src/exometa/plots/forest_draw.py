@@ -92,6 +92,9 @@ def forest_figures(layout, width=DEFAULT_WIDTH, title: str | None = None, rows_p
     ``pages`` (numbers from 1) draws only those."""
     w = width_inches(width)
     cols = columns_for(layout, w, _rob_width(layout))
+    if cols.dropped:  # the keys name the columns the width could not hold
+        layout = layout.copy()
+        layout.attrs = {**layout.attrs, "dropped": cols.dropped}
     w_all = layout["w"].to_numpy(float)
     wmax = float(np.nanmax(w_all)) if np.isfinite(w_all).any() else 1.0
     context = {"cols": cols, "xlim": x_limits(layout), "wmax": wmax, "full": layout}

@@ -61,6 +61,10 @@ def key_lines(layout, width: float) -> list:
         doms = [f"{code} {name}".replace(" ", NBSP) for code, name in TOOLS[tool].domains.items()]
         lines += wrap(f"Risk of bias ({tool}): " + "; ".join(doms) + "; O overall", (width - 2 * EDGE) / PT,
                       FONT["small"], max_lines=6)
+    dropped = [layout.attrs.get("headers", {}).get(k, k).replace("\n", " ") for k in layout.attrs.get("dropped", ())]
+    if dropped:  # columns the width could not hold are named, never silently lost
+        lines += wrap("Not shown for want of width: " + ", ".join(dict.fromkeys(dropped))
+                      + " (in the study table and the report)", (width - 2 * EDGE) / PT, FONT["small"], max_lines=3)
     return [line.replace(NBSP, " ") for line in lines]
 
 
