@@ -99,9 +99,11 @@ class GradeResult:
         """One row for the start, one per domain, one for the result: ``step, change, rating, reason``."""
         rows = [{"step": "start", "change": 0, "rating": self.start, "reason": self.start_reason}]
         rows += [{"step": d.domain, "change": d.change, "rating": d.rating, "reason": d.reason} for d in self.domains]
-        rows.append({"step": "certainty", "change": sum(d.change for d in self.domains), "rating": self.certainty,
-                     "reason": f"{self.start} {'-' if sum(d.change for d in self.domains) < 0 else '+'} "
-                               f"{abs(sum(d.change for d in self.domains))} level(s), within very low to high."})
+        total = sum(d.change for d in self.domains)
+        moved = (f"{abs(total)} level{'s' if abs(total) != 1 else ''} {'down' if total < 0 else 'up'}" if total
+                 else "no change")
+        rows.append({"step": "certainty", "change": total, "rating": self.certainty,
+                     "reason": f"starts {self.start}, {moved}: {self.certainty} (a rating stops at very low and at high)."})
         return pd.DataFrame(rows, columns=["step", "change", "rating", "reason"])
 
     def _repr_html_(self) -> str:
