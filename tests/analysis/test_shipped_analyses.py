@@ -116,3 +116,16 @@ def test_cliffs_delta_read_as_an_smd_is_a_flagged_sensitivity_analysis_only(wb):
     assert [round(float(x), 2) for x in cliffs_delta_to_smd([0.73, 0.41, 0.89])] == [1.56, 0.76, 2.26]
     agrees(fit_of(res, "Amini 2025's Cliff's delta read as an SMD (assumes normal arms, which its data are not: fragile)"),
            want)
+
+
+def test_every_selected_study_keeps_the_flags_computed_for_the_workbook(wb):
+    """Each study in an analysis carries the workbook's flags (outcome rows and arithmetic checks included),
+    not only those of its studies-sheet row: Wan 2025 (the second study of the density analysis) is I
+    because its SD of 6.5 against a change of 35 looks like an SE."""
+    from exometa.analysis.context import workbook_context
+
+    ctx = workbook_context(wb)
+    res = run("change_over_time_density", wb)
+    for e in res.effects:
+        assert set(ctx.flags[e.study_id]) <= set(res.flags[e.study_id]), e.label
+    assert "inconsistent" in res.flags["EV04"]

@@ -66,7 +66,8 @@ def select_studies(spec, studies: pd.DataFrame, flags=None):
     inc = spec.include
     chosen, left_out, flags_of = [], [], {}
     for rec in studies.to_dict("records"):
-        flags = dict(flags[rec["study_id"]]) if flags is not None and rec["study_id"] in flags else study_flags(rec)
+        sid = rec["study_id"]
+        mine = dict(flags[sid]) if flags is not None and sid in flags else study_flags(rec)
         label = rec.get("label") or rec.get("study_id")
         why = None
         if inc.study_ids and rec["study_id"] not in inc.study_ids:
@@ -82,14 +83,14 @@ def select_studies(spec, studies: pd.DataFrame, flags=None):
         elif inc.condition and rec.get("condition") not in inc.condition:
             why = "condition " + ("not reported" if _blank(rec.get("condition")) else f"'{rec.get('condition')}'") + " is not studied here"
         else:
-            hit = [f for f in inc.exclude_flags if f in flags]
+            hit = [f for f in inc.exclude_flags if f in mine]
             if hit:
                 why = "flagged " + ", ".join(FLAG_TITLES[f] for f in hit)
         if why:
             left_out.append((label, why))
         else:
             chosen.append(rec)
-            flags_of[rec["study_id"]] = flags
+            flags_of[sid] = mine
     return chosen, left_out, flags_of
 
 
