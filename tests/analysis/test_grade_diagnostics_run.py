@@ -153,7 +153,7 @@ def test_registered_trials_without_results_lower_certainty_and_are_named(tmp_pat
     assert [t.study_id for t in res.registered] == ["R1", "R2"] and [t.missing for t in res.registered] == [True, False]
     pb = next(d for d in res.grade.domains if d.domain == "publication bias")
     # 600 planned of 600 + 2,055 pooled = 23% >= 20%: rated down
-    assert pb.change == -1 and "planned 600 participants, 23% of all pooled and planned" in pb.reason
+    assert pb.change == -1 and "planned 600 participants, 29% of the 2055 pooled" in pb.reason
     assert res.certainty == "moderate" and "1 registered trial that would bear on this question has no results (NCT00000001)" in res.verdict
     listed = run_analysis(analysis(tmp_path, GRADE_HIGH.replace("[grade]\n", '[grade]\nregistered_trials = ["R3"]\n', 1)), wb)
     assert [t.study_id for t in listed.registered] == ["R3"]

@@ -82,6 +82,23 @@ def prepare(outcomes: pd.DataFrame, studies: pd.DataFrame, spec, study_ids, targ
     f["_when"] = [_when(t, w, a) for t, w, a in zip(f["timepoint"], week, after)]
     _units(f, target_unit, unit_free)
     _sample_sizes(f, outcomes, studies, spec)
+    return _one_outcome(f, spec)
+
+
+def _one_outcome(f: pd.DataFrame, spec) -> pd.DataFrame:
+    """With several outcomes, each study contributes its first in the analysis's order (never a mix of two:
+    arms, baselines and follow-ups are then all of one outcome); a study that reports more says which was used.
+    Percent changes are listed per outcome and keep them all."""
+    f["_outcome_note"] = ""
+    if len(spec.outcome) < 2 or spec.info.family == "percent" or f.empty:
+        return f
+    rank = {o: i for i, o in enumerate(spec.outcome)}
+    r = f["outcome"].map(rank)
+    first = r.groupby(f["study_id"]).transform("min")
+    several = r.groupby(f["study_id"]).transform("nunique") > 1
+    f = f[(r == first).to_numpy()].copy()
+    f["_outcome_note"] = np.where(several[f.index], "outcome: " + f["outcome"].astype(str)
+                                  + " (the first of this analysis's outcomes that the study reports; the others are not used)", "")
     return f
 
 
@@ -108,6 +125,8 @@ def _sample_sizes(f: pd.DataFrame, outcomes: pd.DataFrame, studies: pd.DataFrame
     two_arms = f[f["arm"].isin(ARM_ROLES)].groupby("study_id")["arm"].agg(lambda a: set(a) >= set(ARM_ROLES))
     arms_of = f[f["arm"].isin(ARM_ROLES)].groupby("study_id").apply(
         lambda g: len(g[["arm", "arm_label"]].drop_duplicates()), include_groups=False)
+    one_group = f[~f["arm"].isin(ARM_ROLES)].groupby("study_id").apply(
+        lambda g: len(g[["arm", "arm_label"]].drop_duplicates()) == 1, include_groups=False)
     for i, (sid, arm, label) in enumerate(zip(f["study_id"], f["arm"], f["arm_label"])):
         if math.isfinite(n[i]):
             continue
@@ -119,6 +138,8 @@ def _sample_sizes(f: pd.DataFrame, outcomes: pd.DataFrame, studies: pd.DataFrame
         if not math.isfinite(total):
             continue
         if arm not in ARM_ROLES:
+            if not one_group.get(sid, False):  # several labelled groups: the total is not any one group's n
+                continue
             n[i] = total
             note[i] = f"n = {total:g}, the study's {col} (studies sheet): the number analysed is not reported"
         elif getattr(spec, "split_equally", False) and two_arms.get(sid, False):
@@ -232,6 +253,8 @@ def pick(cand: pd.DataFrame, by: list, timepoint) -> tuple[pd.DataFrame, dict]:
     else:  # closest
         eligible = kind == "week"
         key, key2 = -np.abs(week - timepoint.target), week
+    if "_outcome_note" in c:
+        note = pd.Series(["; ".join(filter(None, (a, b))) for a, b in zip(c["_outcome_note"], note)], index=c.index, dtype=object)
     c = c.assign(_key=key, _key2=key2, _note=note)
     chosen = c[eligible.to_numpy()].sort_values(by + ["_key", "_key2", "_order"]).groupby(by, sort=False).tail(1)
     chosen = chosen.sort_values("_order").set_index(by)  # sheet order: arms come out as the reviewer entered them

@@ -85,7 +85,27 @@ def from_effects(spec: AnalysisSpec, workbook, effects, *, left_out=()) -> objec
     ids = list(dict.fromkeys(e.study_id for e in effects))
     flags = {sid: dict(ctx.flags.get(sid, {})) for sid in ids}
     unit = spec.unit if spec.info.raw_units else ""
-    return analyse(spec, ctx, [records[sid] for sid in ids], effects, flags, left_out=left_out, unit=unit)
+    return analyse(spec, ctx, [records[sid] for sid in ids], effects, flags, left_out=left_out, unit=unit,
+                   alternatives=_alternatives(spec, effects))
+
+
+#: sensitivity keys a script's effects can honour as they are (the others change how effects are extracted)
+REFIT_ONLY = ("method", "test")
+
+
+def _alternatives(spec, effects) -> dict:
+    """The sensitivity analyses that change the model, on the script's own effects; the others are refused."""
+    out = {}
+    for i, s in enumerate(spec.sensitivity):
+        keys = set(s.overrides)
+        extract = sorted(keys - set(REFIT_ONLY))
+        if extract:
+            raise ExometaError(f"sensitivity[{i + 1}] ({s.name!r}) changes {', '.join(extract)}, which decide how effects are "
+                               "extracted from the workbook; a script computes its own effects, so compute them under that "
+                               "assumption in the script (or keep the sensitivity analysis to method and test).")
+        if keys:
+            out[i] = (s.applied_to(spec), effects)
+    return out
 
 
 @dataclass(frozen=True)

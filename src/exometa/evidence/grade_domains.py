@@ -245,10 +245,10 @@ def rate_publication_bias(k: int, small_study_pval=None, small_study_test: str =
         reasons.append(f"with {k} stud{'y' if k == 1 else 'ies'} (fewer than {SMALL_STUDY_MIN_K}) funnel asymmetry cannot be tested")
     if unreported_trials:
         if unreported_n is not None and pooled_n:
-            share = unreported_n / (unreported_n + pooled_n)
+            share = unreported_n / pooled_n  # "would add at least a fifth to the participants pooled"
             hit = share >= UNREPORTED_SHARE
             reasons.append(f"{unreported_trials} registered trial(s) without results planned {unreported_n:g} participants, "
-                           f"{_pct(share)} of all pooled and planned")
+                           f"{_pct(share)} of the {pooled_n:g} pooled")
         else:
             hit = True
             reasons.append(f"{unreported_trials} registered trial(s) never reported results (size unknown)")

@@ -219,10 +219,12 @@ class RobAssessment:
     problems: tuple = field(default=())
 
     def get(self, study_id: str, outcome: str | None = None) -> StudyRob | None:
-        """The assessment for a study (for ``outcome`` if judged separately, else the study-wide one)."""
+        """The assessment for a study: for ``outcome`` if judged separately, else the study-wide one (a row
+        with a blank outcome); None when neither exists -- another outcome's judgement is never borrowed.
+        Without ``outcome``, the study-wide one, else the study's first."""
         mine = [s for s in self.studies if s.study_id == str(study_id)]
         exact = [s for s in mine if s.outcome == (outcome or "")]
-        return (exact or [s for s in mine if s.outcome == ""] or mine or [None])[0]
+        return (exact or [s for s in mine if s.outcome == ""] or (mine if not outcome else []) or [None])[0]
 
     def overall(self, study_id: str, outcome: str | None = None) -> str | None:
         s = self.get(study_id, outcome)

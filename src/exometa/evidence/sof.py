@@ -54,13 +54,20 @@ def _direction(x, unit) -> str:
     return f"{_n(abs(x))}{u} {'higher' if x > 0 else 'lower'}"
 
 
+#: what a one-group result is called in the table (GRADE's measure names; proportions are "PR")
+WITHIN_WORDS = {"MC": "mean change", "SMCC": "standardised mean change", "SMCR": "standardised mean change",
+                "PR": "proportion", "PCT": "percent change"}
+WITHIN_COMPARATOR = {"PR": "no comparator (a proportion in one group)"}
+
+
 def _effects(g: GradeResult, control_risk, comparator_text) -> tuple[str, str, str]:
     """(risk with comparator, risk with intervention, relative effect) for one result."""
     lvl = f"{g.level:g}% CI"
     if g.comparison == "change over time":
         u = f" {g.unit}" if g.unit else ""
-        return ("no comparator (change over time in treated people)",
-                f"mean change {_n(g.estimate)}{u} ({lvl} {_n(g.ci_lb)} to {_n(g.ci_ub)})", DASH)
+        what = WITHIN_WORDS.get(g.measure, "estimate")
+        return (WITHIN_COMPARATOR.get(g.measure, "no comparator (change over time in treated people)"),
+                f"{what} {_n(g.estimate)}{u} ({lvl} {_n(g.ci_lb)} to {_n(g.ci_ub)})", DASH)
     if g.log_scale:
         rel = f"{g.measure} {_n(math.exp(g.estimate))} ({_n(math.exp(g.ci_lb))} to {_n(math.exp(g.ci_ub))})"
         if control_risk is None or g.measure not in ("RR", "OR", "HR"):

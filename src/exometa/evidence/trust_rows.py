@@ -140,7 +140,10 @@ def p_value(row, arm_rows) -> tuple[CheckResult, list] | None:
         return check_p_ci(p, row["mean"], row["ci_lb"], row["ci_ub"], level=get(row, "ci_level") or 95,
                           log_scale=get(row, "effect_measure") in RATIO_MEASURES, df=df if df and df > 0 else None,
                           relation=rel), [row]
-    if get(row, "quantity") == "change from baseline" and has(row, "mean", "sd", "n") and row["n"] >= 2:
+    test = str(get(row, "p_test") or "").lower()
+    against_baseline = not test or "baseline" in test  # a p-value between arms is not the change's own test
+    if (get(row, "quantity") == "change from baseline" and against_baseline and has(row, "mean", "sd", "n")
+            and row["n"] >= 2):
         return check_p_mean(p, row["mean"], row["sd"], row["n"], relation=rel), [row]
     if get(row, "arm") in TOTAL_ARMS and len(arm_rows) == 2:
         t, c = arm_rows

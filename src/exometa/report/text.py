@@ -47,11 +47,17 @@ def num(x, d: int = 2) -> str:
     return _num(x, d if abs(x) >= 0.1 or x == 0 else max(d, 3))
 
 
-def estimate_ci(res, r) -> str:
-    """'0.49 (0.34 to 0.70)' on the display scale."""
+def estimate_ci(res, r, ns=None) -> str:
+    """'0.49 (0.34 to 0.70)' on the display scale. ``ns``: the sample sizes behind ``r`` when it is not the
+    main fit (a Freeman-Tukey proportion is back-transformed with their harmonic mean, as metafor's
+    ``transf.ipft.hm``)."""
     if r is None:
         return "—"
-    b = res.back
+    n = None
+    if ns is not None and res.spec.info.scale == "ft":
+        ok = [v for v in ns if isinstance(v, (int, float)) and math.isfinite(v) and v > 0]
+        n = 1 / (sum(1 / v for v in ok) / len(ok)) if ok else math.nan
+    b = res.back if n is None else (lambda x: res.back(x, n))
     return f"{num(b(r.estimate))} ({num(b(r.ci_lb))} to {num(b(r.ci_ub))})"
 
 
@@ -121,7 +127,7 @@ def sensitivity_rows(res) -> list[dict]:
     for fit in [res.main] + res.sensitivity + res.correlation:
         r = fit.result
         common = r is not None and r.method in ("EE", "FE", "MH", "PETO")
-        rows.append({"Set": fit.name, "k": str(fit.k), f"Estimate ({level:g}% CI)": estimate_ci(res, r),
+        rows.append({"Set": fit.name, "k": str(fit.k), f"Estimate ({level:g}% CI)": estimate_ci(res, r, fit.ns),
                      "τ²": num(r.tau2, 4) if r is not None and not common else "",
                      "I²": (num(r.i2, 0) + "%") if r is not None and fit.k > 1 else "", "Note": fit.message})
     return rows
@@ -134,7 +140,9 @@ def subgroup_rows(res) -> dict:
         if isinstance(sg, str):
             out[by] = ([], sg)
             continue
-        rows = [{"Subgroup": g, "k": str(r.k), f"Estimate ({level:g}% CI)": estimate_ci(res, r),
+        value = res.group_values.get(by, {})
+        ns = {g: [e.n for e in res.effects if e.poolable and value.get(e.study_id) == g] for g in sg.groups}
+        rows = [{"Subgroup": g, "k": str(r.k), f"Estimate ({level:g}% CI)": estimate_ci(res, r, ns[g]),
                  "I²": num(r.i2, 0) + "%"} for g, r in sg.groups.items()]
         single = [g for g, r in sg.groups.items() if r.k < 2]
         if single:  # a subgroup of one study has no within-subgroup variability to compare against
