@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
 EXOMETA = [PY, "-m", "exometa.cli"]
-ANALYSIS = "02_density_change_all"
+ANALYSIS = "change_over_time_density"
 
 
 def synthetic_workbook(n: int, path: Path, seed: int = 13) -> Path:
