@@ -227,7 +227,8 @@ def write_markdown(path: Path, start, loop, formats, figure_names, repeat) -> No
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} with {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, exometa {__version__}, matplotlib {matplotlib.__version__}; "
-        f"best of {repeat} where repeated.",
+        f"best of {repeat} where repeated; load average when it ended "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min; other work on the machine slows every row).",
         "",
         "## Start-up",
         "",
