@@ -1,15 +1,40 @@
-# The metafor user's equivalent of `exometa run` for one analysis (benchmarks/bench_run.py):
-# read the same workbook, take the same numbers (mean change from baseline in hair density, its
-# SD and n), fit the same model (REML, Knapp-Hartung) and draw a forest and a funnel plot in the
-# same three formats.  (exometa also draws a forest plot by design, a study table and a report.)
+# The metafor user's equivalent of `exometa run` for one analysis (benchmarks/bench_run.py), the
+# shipped analysis analyses/change_over_time_density.toml: read the same workbook, take the same
+# numbers (mean change from baseline in hair density in treated people, the same studies), fit the
+# same model (REML, Knapp-Hartung) and draw a forest and a funnel plot in the same three formats.
+# (exometa also draws its diagnostics figures and writes a study table, a Summary of Findings and
+# the report.)
+#
+# Each study's change: a reported mean change with its SD, or the difference of the baseline and
+# last follow-up means, with the SD of change from the p-value against baseline (paired t, taking
+# the bound of "p < x") or, without one, the largest SD of change in the analysis (the analysis
+# file's `borrow = "largest"`); n is the number analysed, else the number enrolled.
 #
 #   Rscript benchmarks/bench_run.R studies.xlsx OUTDIR
 suppressPackageStartupMessages({library(readxl); library(metafor); library(svglite)})
 args <- commandArgs(trailingOnly = TRUE)
-dat <- read_excel(args[1], sheet = "outcomes")
-dat <- dat[dat$outcome == "hair density" & dat$quantity == "change from baseline" &
-           !is.na(dat$mean) & !is.na(dat$sd) & !is.na(dat$n), ]
-es <- escalc(measure = "MN", mi = mean, sdi = sd, ni = n, data = dat, slab = study_id)
+st <- read_excel(args[1], sheet = "studies")
+oc <- read_excel(args[1], sheet = "outcomes")
+st <- st[st$record_type == "study" & st$condition %in% c("androgenetic alopecia", "hair loss, unspecified") &
+         st$study_id != "CM07", ]
+oc <- oc[oc$study_id %in% st$study_id & oc$outcome == "hair density" &
+         oc$arm %in% c("single group", "treatment"), ]
+oc$n <- ifelse(is.na(oc$n), st$n_enrolled[match(oc$study_id, st$study_id)], oc$n)
+oc$when <- ifelse(is.na(oc$timepoint_weeks), oc$weeks_after_treatment, oc$timepoint_weeks)
+change <- oc[oc$quantity == "change from baseline" & !is.na(oc$mean) & !is.na(oc$n), ]
+change <- data.frame(study = change$study_id, mi = change$mean, sdi = change$sd, ni = change$n)
+values <- oc[oc$quantity == "value" & !is.na(oc$mean) & !is.na(oc$when), ]
+for (id in setdiff(unique(values$study_id), change$study)) {
+  v <- values[values$study_id == id, ]
+  if (!any(v$when == 0) || nrow(v) < 2) next
+  base <- v[v$when == 0, ][1, ]
+  last <- v[which.max(v$when), ]
+  md <- last$mean - base$mean
+  sdi <- if (!is.na(last$p_value)) abs(md) * sqrt(last$n) / qt(1 - last$p_value / 2, last$n - 1) else NA
+  change <- rbind(change, data.frame(study = id, mi = md, sdi = sdi, ni = last$n))
+}
+change$sdi[is.na(change$sdi)] <- max(change$sdi, na.rm = TRUE)
+es <- escalc(measure = "MN", mi = mi, sdi = sdi, ni = ni, data = change, slab = study)
 res <- rma(yi, vi, data = es, method = "REML", test = "knha")
 height <- max(6, 2 + 0.25 * res$k)  # inches: grows with the studies, as exometa's does
 draw <- function(device, file, plot, h) {  # width and height in inches

@@ -11,7 +11,8 @@ includes starting R and loading metafor, readxl and svglite; exometa's includes 
 "Own work" subtracts the start of a bare interpreter (`python -c pass`). Workbooks are the shipped
 `studies.xlsx` with N synthetic studies added (each a copy of Wan 2025's row — a single-arm change
 from baseline with its SD — with its mean, SD and n drawn from a seeded generator), analysed by the
-shipped analysis `02_density_change_all` alone. One edit changes one synthetic study's SD.
+shipped analysis `change_over_time_density` alone (its metafor equivalent: `bench_run.R`). One edit
+changes one synthetic study's SD.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
 EXOMETA = [PY, "-m", "exometa.cli"]
-ANALYSIS = "02_density_change_all"
+ANALYSIS = "change_over_time_density"
 
 
 def synthetic_workbook(n: int, path: Path, seed: int = 13) -> Path:
@@ -145,7 +146,8 @@ def startup_rows(repeat: int, work: Path) -> list:
     for label, cmd in (("import exometa", [PY, "-c", "import exometa"]),
                        ("exometa --version", [*EXOMETA, "--version"]),
                        ("exometa --help", [*EXOMETA, "--help"]),
-                       ("exometa check studies.xlsx", [*EXOMETA, "check", str(ROOT / "studies.xlsx")])):
+                       ("exometa check studies.xlsx", [*EXOMETA, "check", str(ROOT / "studies.xlsx")]),
+                       ("exometa check --flags studies.xlsx", [*EXOMETA, "check", "--flags", str(ROOT / "studies.xlsx")])):
         t, _ = timed(cmd, work, repeat)
         rows.append((label, t, f"own work {max(t - bare, 0.0):.2f} s"))
     return rows
@@ -225,7 +227,8 @@ def write_markdown(path: Path, start, loop, formats, figure_names, repeat) -> No
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} with {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, exometa {__version__}, matplotlib {matplotlib.__version__}; "
-        f"best of {repeat} where repeated.",
+        f"best of {repeat} where repeated; load average when it ended "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min; other work on the machine slows every row).",
         "",
         "## Start-up",
         "",
@@ -233,10 +236,13 @@ def write_markdown(path: Path, start, loop, formats, figure_names, repeat) -> No
         "|---|---|---|",
     ]
     out += [f"| `{label}` | {t:.2f} | {note} |" for label, t, note in start]
-    out += ["", "## The reviewer's loop: one analysis (`02_density_change_all`)", "",
-            "exometa draws a forest plot, a forest plot by design and a funnel plot in SVG, PNG and PDF, "
-            "writes the study table and the report; the metafor script draws a forest and a funnel plot "
-            "in the same formats.", "",
+    out += ["", f"## The reviewer's loop: one analysis (`{ANALYSIS}`)", "",
+            "exometa draws the forest plot (paged at 40 studies), the leave-one-out and influence figures "
+            "(and, from 10 studies, the funnel plot for small-study effects) in SVG, PNG and PDF, and writes "
+            "the study table, the Summary of Findings and the report (HTML, Markdown, Word, JSON); the "
+            "metafor script (`bench_run.R`) fits the same model to the same numbers and draws a forest and "
+            "a funnel plot in the same formats. \"Nothing changed\" is a second run on the same inputs; "
+            "\"one SD edited\" a run after one study's SD changed.", "",
             "| studies | what | seconds | output | note |", "|---|---|---|---|---|"]
     for k, what, t, note, size in loop:
         secs = "—" if t != t else f"{t:.2f}"

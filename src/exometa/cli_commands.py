@@ -62,7 +62,7 @@ def run(args) -> int:
 
     try:
         outcome = run_outputs(args.workbook, args.analyses, args.figures, args.analysis or None, _say,
-                              jobs=args.jobs, wait=args.wait, full=args.full)
+                              jobs=args.jobs, wait=args.wait, full=args.full, need_results=False)
     except WorkbookError as exc:
         wb = exc.workbook
         for p in wb.problems:
@@ -70,8 +70,8 @@ def run(args) -> int:
         print(f"exometa: error: {wb.path.name} has {len(wb.errors)} error(s) (listed above); nothing was run. "
               "Fix them (exometa check shows them), then run again.", file=sys.stderr)
         return EXIT_BAD_INPUT
-    for res in outcome.results:
-        print(f"{res.spec.name}: k = {res.main.k} pooled; certainty {res.certainty}")
+    for line in outcome.summaries:
+        print(line)
     if outcome.skipped:
         print(f"figures unchanged since the last run, not drawn: {', '.join(outcome.skipped)}")
     if outcome.drawn:

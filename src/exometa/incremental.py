@@ -162,3 +162,85 @@ def software() -> dict:
 def figure_key(kind: str, layout, result, title, formats, dpi, settings) -> str | None:
     """The key of one figure: what it is drawn from, how it is saved, and the software."""
     return fingerprint("figure", kind, layout, result, title, tuple(formats), dpi, settings, software())
+
+
+#: distributions whose versions the outputs may depend on (figures, spreadsheets, the Word report)
+_DISTRIBUTIONS = ("numpy", "scipy", "pandas", "matplotlib", "fonttools", "pillow", "openpyxl", "python-docx",
+                  "defusedxml", "lxml")
+
+
+@lru_cache(maxsize=1)
+def installed_software() -> dict:
+    """What a run's outputs depend on, found without importing the libraries (fast at start-up).
+
+    exometa's version and a digest of every file of the package (code and data), the installed
+    versions of the libraries it draws and writes with, Python's version, and the size and date of
+    matplotlib's font renderer (a rebuild against another FreeType changes it).
+    """
+    import importlib.metadata as md
+    import importlib.util
+    import sys
+
+    from . import __version__
+
+    versions = {}
+    for name in _DISTRIBUTIONS:
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = ""
+    spec = importlib.util.find_spec("matplotlib")
+    renderer = []
+    if spec is not None and spec.origin:
+        for so in sorted(Path(spec.origin).parent.glob("ft2font*")):
+            st = so.stat()
+            renderer.append((so.name, st.st_size, st.st_mtime_ns))
+    return {"exometa": __version__, "exometa_files": package_digest(), "python": sys.version,
+            "libraries": versions, "ft2font": renderer}
+
+
+@lru_cache(maxsize=1)
+def package_digest() -> str:
+    """SHA-256 over exometa's files (code and data, names and bytes; compiled caches excluded)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def run_key(workbook, analyses, options: dict) -> str | None:
+    """The key of a whole run: the workbook's bytes, every analysis file's name and bytes, the run's
+    ``options`` and :func:`installed_software`; None when it proves nothing.
+
+    An unchanged key, with every output still as written, proves that a run would write the same
+    bytes again. It is None when the workbook or an analysis file cannot be read, and when the
+    folder holds an analysis script (``*.py``): a script may read anything, so its run is never
+    taken as unchanged.
+    """
+    from .outputs import file_sha256
+
+    wb = file_sha256(workbook)
+    folder = Path(analyses)
+    if wb is None or not folder.is_dir():
+        return None
+    files = []
+    for path in sorted([*folder.glob("*.toml"), *folder.glob("*.py")]):
+        if path.name.startswith(("_", ".")):
+            continue
+        if path.suffix == ".py":
+            return None
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError:
+            return None
+    import json
+
+    h = hashlib.sha256(b"run\0" + wb.encode() + b"\0")
+    for name, data in files:
+        h.update(f"{len(name)}:{name}:{len(data)}:".encode() + data)
+    try:  # plain JSON data (no numpy, no pandas: this runs before either is imported)
+        h.update(json.dumps([options, installed_software()], sort_keys=True).encode())
+    except (TypeError, ValueError):
+        return None
+    return h.hexdigest()

@@ -198,6 +198,12 @@ def check_output_path(folder) -> None:
             return
 
 
+def has_manifest(folder) -> bool:
+    """Whether an earlier run left a manifest for ``folder`` (nothing is created or locked)."""
+    f = Path(folder).resolve()
+    return (state_dir_for(f) / "manifest.json").is_file() or (f / ".exometa-state" / "manifest.json").is_file()
+
+
 def state_dir_for(folder: Path) -> Path:
     """Where the lock, journal, staging and manifest of ``folder`` live (see the module docstring)."""
     return folder.parent / ".exometa" / folder.name
@@ -217,11 +223,16 @@ class OutputFolder:
         self.say = say or (lambda msg: None)
         self.staging: Path | None = None
         self.manifest: dict = {}
+        self.run_record: dict = {}
         self.committed = False
         self._lock = None
 
     # -- setting up ---------------------------------------------------------------------------
     def __enter__(self):
+        return self.open()
+
+    def open(self, staging: bool = True):
+        """Lock, recover and read the manifest (what ``with`` does); ``staging=False`` only to read."""
         try:
             self._prepare_folder()
             self.state = self._state_dir()
@@ -231,8 +242,8 @@ class OutputFolder:
             self._lock.acquire(self.wait, self.say)
             self._recover()
             self._remove_stale_staging()
-            self.manifest = self._read_manifest()
-            self.staging = self._new_staging()
+            self.manifest, self.run_record = self._read_manifest()
+            self.staging = self._new_staging() if staging else None
         except BaseException:
             self._release()
             raise
@@ -305,14 +316,34 @@ class OutputFolder:
     def manifest_path(self) -> Path:
         return self.state / "manifest.json"
 
-    def _read_manifest(self) -> dict:
+    def _read_manifest(self) -> tuple[dict, dict]:
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
+            return {}, {}
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-            return {}
-        return data.get("units", {}) if isinstance(data.get("units"), dict) else {}
+            return {}, {}
+        units = data.get("units", {}) if isinstance(data.get("units"), dict) else {}
+        run = data.get("run") if isinstance(data.get("run"), dict) else {}
+        return units, run
+
+    def verified(self, name: str) -> dict | None:
+        """The files of unit ``name`` (name -> SHA-256) if every one is still exactly as written."""
+        files = (self.manifest.get(name) or {}).get("files") or {}
+        if not files or any(file_sha256(self.folder / f) != sha for f, sha in files.items()):
+            return None
+        return dict(files)
+
+    def up_to_date(self, key: str | None) -> dict | None:
+        """The last run's record if its key is ``key`` and every output in the manifest is still as written.
+
+        The record (see :meth:`commit`) is what that run said; None if anything differs.
+        """
+        if key is None or self.run_record.get("key") != key or not self.manifest:
+            return None
+        if any(self.verified(name) is None for name in self.manifest):
+            return None
+        return self.run_record
 
     def unchanged(self, name: str, key: str | None) -> dict | None:
         """The files of unit ``name`` if its key matches and every file is still as written."""
@@ -335,8 +366,12 @@ class OutputFolder:
         return None
 
     # -- the switch ---------------------------------------------------------------------------
-    def commit(self, units: list[Unit], replaced_analyses) -> CommitSummary:
-        """Switch the new set in: ``units`` replace every old unit of ``replaced_analyses``."""
+    def commit(self, units: list[Unit], replaced_analyses, run: dict | None = None) -> CommitSummary:
+        """Switch the new set in: ``units`` replace every old unit of ``replaced_analyses``.
+
+        ``run`` (a dict with a ``key``, see :func:`exometa.incremental.run_key`) is kept in the
+        manifest as the record of this run, for :meth:`up_to_date`; without it no record is kept.
+        """
         replaced = set(replaced_analyses)
         summary = CommitSummary()
         installs, new_units = [], {}
@@ -372,6 +407,8 @@ class OutputFolder:
             elif name not in new_units:
                 new_units[name] = old
         manifest = {"version": MANIFEST_VERSION, "units": dict(sorted(new_units.items()))}
+        if run and run.get("key"):
+            manifest["run"] = run
         staged_manifest = self.staging / "manifest.json"
         atomic_write(staged_manifest, json.dumps(manifest, indent=1, sort_keys=True).encode())
         journal = {"staging": str(self.staging), "installs": installs, "removals": removals,
@@ -382,6 +419,7 @@ class OutputFolder:
             self._apply(journal)
             self.committed = True
             self.manifest = new_units
+            self.run_record = manifest.get("run", {})
         return summary
 
     def _recover(self) -> None:

@@ -21,6 +21,12 @@ What a run does, in order:
    no longer produce (a subgroup dropped, a format no longer asked for) are
    deleted if they are still as exometa wrote them.
 
+A run whose inputs are all unchanged (the workbook's bytes, every analysis file, the options,
+exometa and the libraries it draws with: :func:`exometa.incremental.run_key`) and whose outputs
+are all still as written does nothing more: the command line says so without running the
+analyses (``need_results=False``); the Python API runs them (it returns the results) but
+neither draws nor rebuilds the report and tables.
+
 Files of analyses not run this time (``exometa run NAME``, or an analysis file
 that was removed) are left as they are. ``exometa run NAME`` updates that
 analysis's part of the report and keeps the others' parts as the last run wrote
@@ -41,11 +47,12 @@ write the same file are refused before anything is drawn.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExometaError
-from .outputs import OutputFolder, Unit, check_output_path
+from .outputs import OutputFolder, Unit, check_output_path, has_manifest
 
 #: the report's files (as exometa.report.build.REPORT_FILES, which imports pandas: not at start-up)
 REPORT_FILES = ("report.html", "report.md", "report.docx", "report.json")
@@ -64,6 +71,13 @@ class RunOutcome:
     written: tuple  # files created or replaced
     unchanged: tuple  # files whose new bytes equal the old: left as they were
     removed: tuple  # stale outputs of the analyses run, deleted
+    summaries: tuple = ()  # one line per analysis (see result_line)
+    up_to_date: bool = False  # nothing changed since the last run: nothing was run, drawn or written
+
+
+def result_line(res) -> str:
+    """The one line ``exometa run`` prints for an analysis result."""
+    return f"{res.spec.name}: k = {res.main.k} pooled; certainty {res.certainty}"
 
 
 def analysis_name(text: str) -> str:
@@ -153,7 +167,8 @@ def _report_figure(paths: list) -> Path:
 
 
 def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures", only=None, progress=None, *,
-                jobs: int | None = None, wait: float = 600.0, full: bool = False, date=None) -> RunOutcome:
+                jobs: int | None = None, wait: float = 600.0, full: bool = False, date=None,
+                need_results: bool = True) -> RunOutcome:
     """Run the analyses and replace the outputs in ``figures`` (see the module docstring).
 
     Parameters
@@ -173,15 +188,23 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
     date : date or str, optional
         A run date to print in the report (default: none, unless the environment
         sets ``SOURCE_DATE_EPOCH``): without it the report's bytes do not change by day.
+    need_results : bool
+        False: when nothing changed since the last run (see the module docstring), return at once
+        with no ``results`` (``up_to_date`` True) instead of running the analyses.
     """
-    from .figure_jobs import figure_jobs
-    from .inputs import reading
-    from .workbook.reader import WorkbookError, read_workbook
-
     say = progress or (lambda msg: None)
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ExometaError(f"`jobs` must be a whole number, 1 or more; got {jobs!r}.")
     check_output_path(figures)
+    key = _run_key(workbook, analyses, only, date)
+    if not (full or need_results):
+        done = _unchanged_run(figures, key, wait, say)
+        if done is not None:
+            return done
+    from .figure_jobs import figure_jobs
+    from .inputs import reading
+    from .workbook.reader import WorkbookError, read_workbook
+
     with reading(workbook, "workbook"):
         wb = read_workbook(workbook)
     if wb.errors:
@@ -197,7 +220,7 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         all_jobs += figure_jobs(res)
     planned = _plan(results, all_jobs)
     out = OutputFolder(figures, wait=wait, say=say)
-    report = {"parts": kept, "order": [i.name for i in items], "date": date}
+    report = {"parts": kept, "order": [i.name for i in items], "date": date, "key": key}
     try:
         return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report)
     except BaseException as exc:  # say what an interruption left behind
@@ -205,6 +228,35 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
             exc.exometa_outputs = (f"the new outputs were already in place in {out.folder}" if out.committed
                                    else f"{out.folder} was left as it was")
         raise
+
+
+def _run_key(workbook, analyses, only, date) -> str | None:
+    from .incremental import run_key
+
+    options = {"only": sorted({analysis_name(str(o)) for o in only}) if only else None,
+               "date": None if date is None else str(date), "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+    return run_key(workbook, analyses, options)
+
+
+def _unchanged_run(figures, key, wait, say) -> RunOutcome | None:
+    """The outcome of a run with nothing to do (its record in the manifest), or None."""
+    if key is None or not has_manifest(figures):
+        return None
+    out = OutputFolder(figures, wait=wait, say=say)
+    out.open(staging=False)
+    try:
+        record = out.up_to_date(key)
+        if record is None:
+            return None
+        say("nothing changed since the last run (workbook, analysis files, options, software) and every output "
+            "is as it wrote it: nothing to redo")
+        folder = out.folder
+        return RunOutcome(results=[], report=(folder / "report.html", folder / "report.md"), folder=folder,
+                          drawn=(), skipped=tuple(record.get("figures", ())), written=(),
+                          unchanged=tuple(record.get("files", ())), removed=(),
+                          summaries=tuple(record.get("summaries", ())), up_to_date=True)
+    finally:
+        out.__exit__(None, None, None)
 
 
 @contextlib.contextmanager
@@ -278,6 +330,21 @@ def _write_report(out, results, figs, wb, report, units, say) -> tuple:
     return paths["report.html"], paths["report.md"]
 
 
+def _kept_tables_and_report(out, results) -> list | None:
+    """The units of the study tables, Summaries of Findings and report, kept as they are (every file
+    as the last run wrote it), or None if one is not."""
+    names = [("report", "")]
+    for res in results:
+        names += [(f"{res.spec.name}_studies.csv", res.spec.name), (f"{res.spec.name}_sof.xlsx", res.spec.name)]
+    units = []
+    for name, analysis in names:
+        files = out.verified(name)
+        if files is None:
+            return None
+        units.append(Unit(name, analysis, {f: None for f in files}))
+    return units
+
+
 def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report) -> RunOutcome:
     """Steps 3-6 of the module docstring: lock, decide what to draw, draw, write tables and report, switch."""
     from .export import write_csv
@@ -289,7 +356,8 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full
         kept = {}
         for job in all_jobs:
             files = None if full else out.unchanged(job.name, job.key)
-            if files is not None and set(files) == {f"{job.name}.{fmt}" for fmt in job.formats}:
+            # a paged forest plot has more files than its formats (NAME_p2.svg, ...): the key fixes them
+            if files is not None and {f"{job.name}.{fmt}" for fmt in job.formats} <= set(files):
                 kept[job.name] = files
                 skipped.append(job)
             else:
@@ -305,17 +373,28 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full
                 paths = [out.folder / f for f in kept[job.name]]
                 units.append(Unit(job.name, job.analysis, {f: None for f in kept[job.name]}, job.key))
             figs[job.analysis].append((job.caption, _report_figure(paths)))
-        for res in results:
-            fname = f"{res.spec.name}_studies.csv"
-            write_csv(res.table(), out.staging / fname)
-            units.append(Unit(fname, res.spec.name, {fname: out.staging / fname}))
-        html, md = _write_report(out, results, figs, wb, report, units, say)
-        summary = out.commit(units, {s.name for s in specs} | {""})
+        # the same run as last time, nothing redrawn: the tables and the report would be the same bytes
+        same_run = not full and not to_draw and report["key"] is not None and out.run_record.get("key") == report["key"]
+        tables = _kept_tables_and_report(out, results) if same_run else None
+        if tables is not None:
+            say("report and tables: unchanged since the last run (not rebuilt)")
+            units += tables
+            html, md = out.folder / "report.html", out.folder / "report.md"
+        else:
+            for res in results:
+                fname = f"{res.spec.name}_studies.csv"
+                write_csv(res.table(), out.staging / fname)
+                units.append(Unit(fname, res.spec.name, {fname: out.staging / fname}))
+            html, md = _write_report(out, results, figs, wb, report, units, say)
+        record = {"key": report["key"], "figures": [j.name for j in all_jobs],
+                  "files": sorted(f for u in units for f in u.files), "summaries": [result_line(r) for r in results]}
+        summary = out.commit(units, {s.name for s in specs} | {""}, run=record)
         folder = out.folder
     return RunOutcome(
         results=results, report=(folder / Path(html).name, folder / Path(md).name), folder=folder,
         drawn=tuple(j.name for j in to_draw), skipped=tuple(j.name for j in skipped),
         written=tuple(summary.written), unchanged=tuple(summary.unchanged), removed=tuple(summary.removed),
+        summaries=tuple(result_line(r) for r in results),
     )
 
 

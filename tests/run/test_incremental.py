@@ -144,3 +144,84 @@ def test_a_file_another_analysis_wrote_is_never_overwritten(fast, tmp_path):
     manifest.write_text(json.dumps(data))
     with pytest.raises(ExometaError, match="which analysis 'another_analysis' wrote"):
         _run(project, out)
+
+
+def _cli_run(project, out, **kw):
+    return run_outputs(project / "studies.xlsx", project / "analyses", out, jobs=1, need_results=False, **kw)
+
+
+def test_a_run_with_nothing_changed_does_nothing_and_says_what_the_last_run_did(fast, tmp_path):
+    """issue 13: a no-change re-run should cost about reading and hashing the inputs."""
+    project = make_project(tmp_path / "p", analyses=("01_controlled_verifiable", "02_density_change_all"))
+    out = tmp_path / "figures"
+    cold = _cli_run(project, out)
+    assert not cold.up_to_date and len(cold.results) == 2
+    first = snapshot(out)
+    dates = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    again = _cli_run(project, out)
+    assert again.up_to_date and again.results == [] and again.drawn == () and again.written == ()
+    assert again.summaries == cold.summaries and again.summaries[0].startswith("01_controlled_verifiable: k = ")
+    assert again.skipped == tuple(cold.drawn) and sorted(again.unchanged) == sorted(first)
+    assert snapshot(out) == first and {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == dates
+    assert leftovers(out) == []
+
+
+def test_a_run_is_redone_when_an_input_an_output_or_the_options_change(fast, tmp_path):
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    _cli_run(project, out)
+    first = snapshot(out)
+    (out / "report.md").write_text("edited by hand")  # an output no longer as written
+    redone = _cli_run(project, out)
+    assert not redone.up_to_date and redone.written == ("report.md",) and snapshot(out) == first
+    assert _cli_run(project, out).up_to_date
+    assert not _cli_run(project, out, date="2026-01-31").up_to_date  # another option
+    assert not _cli_run(project, out).up_to_date  # and back
+    toml = project / "analyses" / "02_density_change_all.toml"
+    toml.write_bytes(toml.read_bytes() + b"\n# a comment\n")  # any byte of an analysis file
+    assert not _cli_run(project, out).up_to_date
+    shutil.copy(project / "studies_b.xlsx", project / "studies.xlsx")  # the workbook
+    edited = _cli_run(project, out)
+    assert not edited.up_to_date and "02_density_change_all_forest" in edited.drawn
+    assert _cli_run(project, out, full=True).drawn  # --full always redraws
+
+
+def test_a_folder_with_an_analysis_script_is_always_run(fast, tmp_path):
+    """A script may read anything: its inputs cannot be proved unchanged."""
+    project = make_project(tmp_path / "p")
+    (project / "analyses" / "listing.py").write_text(
+        "from exometa.analysis.spec import load_spec\n"
+        "from exometa.analysis.run import run_analysis\n"
+        "from pathlib import Path\n"
+        "def analysis(workbook):\n"
+        "    spec = load_spec(Path(__file__).parent / '02_density_change_all.toml')\n"
+        "    return run_analysis(spec, workbook)\n")
+    out = tmp_path / "figures"
+    assert len(_cli_run(project, out).results) == 2
+    again = _cli_run(project, out)
+    assert not again.up_to_date and again.results
+
+
+def test_the_api_reruns_the_analyses_but_not_the_report_when_nothing_changed(fast, tmp_path):
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    _run(project, out)
+    first = snapshot(out)
+    said = []
+    again = _run(project, out, progress=said.append)
+    assert not again.up_to_date and len(again.results) == 1 and again.drawn == ()
+    assert "report and tables: unchanged since the last run (not rebuilt)" in said
+    assert snapshot(out) == first
+
+
+def test_a_paged_forest_plot_is_not_redrawn_when_nothing_changed(fast, tmp_path, monkeypatch):
+    """Pages beyond the first (NAME_p2.svg...) once made the figure look changed at every run."""
+    import exometa.plots.forest_pages as pages
+
+    monkeypatch.setattr(pages, "ROWS_PER_PAGE", 2)
+    project = make_project(tmp_path / "p")
+    out = tmp_path / "figures"
+    cold = _run(project, out)
+    assert "02_density_change_all_forest_p2.svg" in snapshot(out)
+    again = _run(project, out)
+    assert again.drawn == () and "02_density_change_all_forest" in again.skipped and again.skipped == cold.drawn

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
+from .distributions import stats
 
 from .result import CheckResult, bounds, fmt, need_count
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from itertools import product
 
-from scipy import stats
+from .distributions import stats
 
 from ...arguments import check_choice
 from ...errors import ExometaError
