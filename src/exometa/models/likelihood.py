@@ -198,8 +198,13 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     extra_tau, extra_owner = np.concatenate(extra_tau), np.concatenate(extra_owner)
     keep = (extra_tau > 0) & (extra_tau <= hi[extra_owner])
     extra = _Points.of(prob.at_pairs(extra_tau[keep], rows[extra_owner[keep]], order=3), reml)
-    pts = _Points.concat([zero, newton_pts, extra])
-    owner = np.concatenate([live, newton_owner, extra_owner[keep]])
+    # Newton's steps that landed between the two close points add nothing to the proof
+    pos_of = np.full(n, -1)
+    pos_of[live] = np.arange(live.size)
+    at = pos_of[newton_owner]
+    outside = ~near[at] | (newton_pts.tau <= root[at] - width[at]) | (newton_pts.tau >= root[at] + width[at])
+    pts = _Points.concat([zero, newton_pts.take(outside), extra])
+    owner = np.concatenate([live, newton_owner[outside], extra_owner[keep]])
     L, R, owner = _intervals(pts, owner)
     # 3. split what is not yet proved
     done_L, done_R, done_owner, done_ok = [], [], [], []
@@ -226,8 +231,6 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     converged[owner[~ok]] = False
     # 4. one maximum in each interval where the score changes sign; Newton's is known already
     bracket = (L.g > 0) & (R.g <= 0)
-    pos_of = np.full(n, -1)
-    pos_of[live] = np.arange(live.size)
     r_own, ok_own = root[pos_of[owner]], newton_ok[pos_of[owner]]
     has_newton = bracket & ok_own & (L.tau <= r_own) & (r_own <= R.tau) & (r_own > 0)
     todo = np.flatnonzero(bracket & ~has_newton)
