@@ -338,7 +338,12 @@ def _newton_step(p: _Points):
 
 
 def _newton_one(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, control):
-    """:func:`_newton` for one row, in Python floats: the same steps, with a quadratic early stop."""
+    """:func:`_newton` for one row, in Python floats, with a quadratic early stop.
+
+    Its steps are Newton's on the score itself (not on ``T / A - 1`` as the batch's): a
+    single analysis is one search, and keeping its steps keeps its results to the last
+    digit (committed output files depend on them).
+    """
     row = rows[live]
     lo, lo_pos, up = 0.0, bool(zero.g[0] > 0), hi
     u0 = float(zero.u[0])
@@ -353,7 +358,7 @@ def _newton_one(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, con
         p = _Points.of(prob.at(np.array([x]), row, order=3), reml)
         parts.append(p)
         iters += 1
-        g = float(p.g[0])
+        g, dg, u = float(p.g[0]), float(p.dg[0]), float(p.u[0])
         if g == 0:
             done = True
             break
@@ -361,12 +366,12 @@ def _newton_one(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, con
             lo, lo_pos = x, True
         else:
             up = x
-        newton, concave = _newton_step(p)
-        newton, concave = float(newton[0]), bool(concave[0])
+        newton = x - u * g / dg if dg != 0 else math.nan
         if g > 0:
             uphill = 0.5 * (x + up)
         else:
             uphill = 0.5 * (x + lo) if lo_pos else 0.0
+        concave = dg < 0 and math.isfinite(newton)
         new = newton if concave else uphill
         if new >= up or (lo_pos and new <= lo) or new < 0:
             new, concave = 0.5 * (lo + up), False
@@ -374,7 +379,7 @@ def _newton_one(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, con
             new, concave = 0.0, False
         size = abs(new - x)
         tol = control.threshold * max(abs(new), scale)
-        quadratic = concave and math.isfinite(last) and size <= 0.1 * last and size * (size / last) ** 2 <= QUADRATIC_MARGIN * tol
+        quadratic = concave and math.isfinite(last) and size <= 0.1 * last and size * (size / last) ** 2 <= tol
         x = new
         if size <= tol or quadratic or (lo_pos and up - lo <= control.threshold * max(up, scale)):
             done = True
