@@ -35,6 +35,10 @@ BLOCK = 1 << 15
 ONE_ROW_BLOCK = 3 << 17
 #: rows of the weights' matrix product per BLAS call
 GEMM_ROWS = 6
+#: rows of at most this many studies are summed with row-wise dot products (:func:`_rows`):
+#: at k = 30, 3.1 ms against 3.9 ms for 8,000 rows at order 3; from k = 100 the stacked
+#: matrix products below are faster (1.8 ms against 3.0 ms), as they are at order 1
+SHORT = 64
 
 
 def sums(y, v, t, centre, scale, order: int, rows=None) -> np.ndarray:
@@ -63,6 +67,8 @@ def sums(y, v, t, centre, scale, order: int, rows=None) -> np.ndarray:
         return _one_row(y[row], v[row], t[0].tolist(), u.tolist(), float(centre[0]), order)[None]
     m = k if G * order * k <= BLOCK else max(512, BLOCK // (G * order))
     m = min(m, k)
+    if k <= SHORT and (order > 1 or rows is not None):
+        return _rows(y, v, t, centre, scale, order, rows)
     R = max(1, min(n, BLOCK // (G * order * m)))
     out = np.zeros((n, G * order, 3))
     W = np.empty((R, G, order, m))
@@ -96,6 +102,47 @@ def sums(y, v, t, centre, scale, order: int, rows=None) -> np.ndarray:
             np.multiply(d, d, out=D[:nr, 2, :mm])
             Wf = W[:nr, :, :, :mm].reshape(nr, G * order, mm) if mm == m else W[:nr, :, :, :mm].reshape(nr, G * order, mm)
             out[r0:r1] += np.matmul(Wf, D[:nr, :, :mm].swapaxes(-1, -2))
+    return out.reshape(n, G, order, 3)
+
+
+def _rows(y, v, t, centre, scale, order, rows) -> np.ndarray:
+    """:func:`sums` for many rows short enough to fit in a block whole.
+
+    Rows are gathered a block at a time (``np.take``: much cheaper than fancy
+    indexing with a slice), and the products with (1, d, d^2) are row-wise dot
+    products (``einsum``), not a stack of tiny matrix products.
+    """
+    n, G = t.shape
+    k = y.shape[1]
+    R = max(1, min(n, BLOCK // (G * order * k)))
+    out = np.empty((n, G * order, 3))
+    W = np.empty((R, G, order, k))
+    D = np.empty((R, 2, k))
+    num = np.broadcast_to(np.asarray(scale, float), (n, G))
+    unscaled = bool(np.all(num == 1.0))
+    rows = None if rows is None else np.asarray(rows)
+    for r0 in range(0, n, R):
+        r1 = min(n, r0 + R)
+        nr = r1 - r0
+        if rows is None:
+            vv, yy = v[r0:r1], y[r0:r1]
+        else:
+            vv, yy = np.take(v, rows[r0:r1], axis=0), np.take(y, rows[r0:r1], axis=0)
+        w = W[:nr, :, 0]
+        np.add(vv[:, None, :], t[r0:r1, :, None], out=w)
+        if unscaled:
+            np.reciprocal(w, out=w)
+        else:
+            np.divide(num[r0:r1, :, None], w, out=w)
+        for j in range(1, order):
+            np.multiply(W[:nr, :, j - 1], w, out=W[:nr, :, j])
+        d = np.subtract(yy, centre[r0:r1, None], out=D[:nr, 0])
+        d2 = np.multiply(d, d, out=D[:nr, 1])
+        Wf = W[:nr].reshape(nr, G * order, k)
+        o = out[r0:r1]
+        np.sum(Wf, axis=-1, out=o[..., 0])
+        np.einsum("rjk,rk->rj", Wf, d, out=o[..., 1])
+        np.einsum("rjk,rk->rj", Wf, d2, out=o[..., 2])
     return out.reshape(n, G, order, 3)
 
 
