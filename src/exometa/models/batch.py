@@ -78,11 +78,12 @@ class Batch:
             ranges = (self.y.min(axis=1), self.y.max(axis=1), self.v.min(axis=1), self.v.max(axis=1))
         else:
             # an absent study has infinite variance: zero weight, with no mask in the arithmetic
-            put("v_absent_inf", np.where(self.mask, self.v, np.inf))
-            kw = {"axis": 1, "where": self.mask}
+            vinf = np.where(self.mask, self.v, np.inf)
+            put("v_absent_inf", vinf)
+            # plain reductions of masked copies: the same values as min/max(where=mask), several times faster
             ranges = (
-                self.y.min(initial=np.inf, **kw), self.y.max(initial=-np.inf, **kw),
-                self.v.min(initial=np.inf, **kw), self.v.max(initial=-np.inf, **kw),
+                np.where(self.mask, self.y, np.inf).min(axis=1), np.where(self.mask, self.y, -np.inf).max(axis=1),
+                vinf.min(axis=1), np.where(self.mask, self.v, -np.inf).max(axis=1),
             )  # fmt: skip
         for name, value in zip(("ymin", "ymax", "vmin", "vmax"), ranges):
             put(name, value)
