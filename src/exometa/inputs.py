@@ -192,12 +192,12 @@ def explain_analysis_files(folder, syntax: bool = True) -> list[str]:
     return problems
 
 
-def load_analysis_files(folder):
-    """:func:`exometa.analysis.spec.load_specs`, with unreadable files explained."""
-    from .analysis.spec import load_specs
+def load_analysis_files(folder) -> list:
+    """:func:`exometa.analysis.script.load_analyses` (analysis files and scripts), with unreadable files explained."""
+    from .analysis.script import load_analyses
 
     try:
-        return load_specs(folder)
+        return load_analyses(folder)
     except Exception as exc:
         problems = explain_analysis_files(folder, syntax=not isinstance(exc, ExometaError)) \
             if Path(folder).is_dir() else []

@@ -202,14 +202,14 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         if done is not None:
             return done
     from .figure_jobs import figure_jobs
-    from .inputs import reading
+    from .inputs import load_analysis_files, reading
     from .workbook.reader import WorkbookError, read_workbook
 
     with reading(workbook, "workbook"):
         wb = read_workbook(workbook)
     if wb.errors:
         raise WorkbookError(wb)
-    items = load_analyses_checked(analyses)
+    items = load_analysis_files(analyses)
     specs = select_specs(items, only, analyses)
     specs, kept = _kept_parts(items, specs, figures, say) if only else (specs, [])
     results, all_jobs = [], []
@@ -269,23 +269,6 @@ def _writing_into(out: OutputFolder):
     except OSError as exc:
         raise OutputError(describe_os_error(exc, exc.filename or out.folder, "write")
                           + f" {out.folder} was left as it was.") from exc
-
-
-def load_analyses_checked(folder) -> list:
-    """:func:`exometa.analysis.script.load_analyses` (files and scripts), with unreadable files explained."""
-    from .analysis.script import load_analyses
-    from .inputs import InputError, explain_analysis_files, reading
-
-    try:
-        return load_analyses(folder)
-    except Exception as exc:
-        problems = explain_analysis_files(folder, syntax=not isinstance(exc, ExometaError)) if Path(folder).is_dir() else []
-        if problems:
-            raise InputError("; ".join(problems) + ".") from exc
-        if isinstance(exc, ExometaError):
-            raise
-        with reading(folder, "analysis folder"):
-            raise
 
 
 def run_item(item, wb):
