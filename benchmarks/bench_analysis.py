@@ -9,13 +9,13 @@ vectorised pass), pool, sensitivity (three correlations for MC), verdict. The be
 
 from __future__ import annotations
 
-import time
 
 from exometa.analysis.extract import extract
 from exometa.analysis.run import run_analysis
 from exometa.analysis.select import select_studies
 from exometa.analysis.spec import AnalysisSpec
 from exometa.analysis.synthetic import synthetic_review
+from timing import best_of
 
 SIZES = (20, 200, 2000)
 REPEAT = 3
@@ -23,15 +23,6 @@ SPECS = {
     "MD, final values": dict(measure="MD", scores=("final",)),
     "MC, r = 0.5 and 0.2, 0.8": dict(measure="MC", correlation_range=(0.2, 0.8)),
 }
-
-
-def best(fn) -> float:
-    times = []
-    for _ in range(REPEAT):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:
@@ -42,8 +33,8 @@ def main() -> None:
         for name, kw in SPECS.items():
             spec = AnalysisSpec(name="bench", title=name, outcome=("other",), **kw)
             chosen, _, _ = select_studies(spec, wb.studies)
-            t_extract = best(lambda: extract(spec, wb.outcomes, wb.studies, chosen, spec.correlation, "points"))
-            t_all = best(lambda: run_analysis(spec, wb))
+            t_extract = best_of(lambda: extract(spec, wb.outcomes, wb.studies, chosen, spec.correlation, "points"), REPEAT)
+            t_all = best_of(lambda: run_analysis(spec, wb), REPEAT)
             print(f"| {name} | {k} | {t_extract:.3f} | {t_all:.3f} | {1000 * t_all / k:.2f} |")
 
 

@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -32,19 +31,11 @@ import numpy as np
 from exometa import meta_analysis, selmodel
 from exometa.bias.regtest import regtest_rows
 from exometa.bias.trimfill import trimfill_rows
+from timing import best_of
 
 HERE = Path(__file__).parent
 SEED = 20261122
 B, K = 2000, 20
-
-
-def best_of(func, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def simulate(rng):

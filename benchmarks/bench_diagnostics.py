@@ -43,18 +43,10 @@ import numpy as np
 
 import exometa
 from exometa import gosh, influence, leave1out, meta_analysis, permutest
+from timing import best_of
 
 HERE = Path(__file__).parent
 SEED = 20261122
-
-
-def best_of(func, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def make_data(k: int, rng, tau2: float = 0.1):

@@ -45,21 +45,13 @@ import numpy as np
 
 from exometa import meta_analysis
 from exometa.models import evaluation, weighted_sums
+from timing import best_of
 
 HERE = Path(__file__).parent
 SEED = 20261121
 #: bytes a study outside the kernel: the batch's ranges (min and max of yi and vi: 32)
 #: and the weights (32)
 FIXED_BYTES = 64
-
-
-def best_of(func, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def make_data(k: int, rng) -> tuple[np.ndarray, np.ndarray]:
