@@ -141,7 +141,6 @@ def describe(rows: pd.DataFrame) -> dict:
     ps = rows.dropna(subset=["p_value"]).groupby("study_id", sort=False).apply(
         lambda d: [f"p {r if r in ('<', '>') else '='} {p:g}" for r, p in zip(d["p_relation"], d["p_value"])], include_groups=False)
     numbers = rows[["mean", "median", "events"]].notna().any(axis=1)
-    numbers &= ~((rows["quantity"] == "effect estimate") & (rows["effect_measure"] != "MD"))  # unitless estimates
     bad = rows[(rows["_unit_bad"] != "") & numbers]
     units_bad = (bad["_unit_bad"] + " (outcomes sheet, row " + bad["excel_row"].astype(int).astype(str) + ")").groupby(
         bad["study_id"], sort=False).first() if len(bad) else pd.Series(dtype=object)

@@ -67,9 +67,7 @@ def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
         return {}
     chosen, problems = rowsel.pick(cand, ["study_id"], spec.timepoint)
     ratio = effect_measure in RATIO_EFFECTS
-    # unit conversion for differences in the outcome's units only (an SMD, a ratio or a delta has no unit)
-    in_units = ((chosen["quantity"] == "difference between arms") | (chosen["effect_measure"] == "MD")).to_numpy(bool)
-    f = np.where(in_units, chosen["_factor"].to_numpy(float), 1.0)
+    f = chosen["_factor"].to_numpy(float)  # unit conversion (1 for estimates without a unit: rows.prepare)
     est = chosen["mean"].to_numpy(float) * f
     lb, ub = chosen["ci_lb"].to_numpy(float) * f, chosen["ci_ub"].to_numpy(float) * f
     se = np.full(len(chosen), np.nan) if ratio else chosen["se"].to_numpy(float) * f
@@ -85,8 +83,6 @@ def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
         llb, lub = (np.log(lb), np.log(ub)) if ratio else (lb, ub)
     vi = np.full(len(chosen), np.nan)
     how = rowsel.notes(chosen)
-    for i in np.flatnonzero(~in_units):  # no unit was converted
-        how[i] = [d for d in how[i] if d != chosen["_unit_note"].iloc[i]]
     for i in np.flatnonzero(is_cliff):
         row = chosen.iloc[i]
         how[i].append(f"SMD {_g(est[i])} ({_g(lb[i])} to {_g(ub[i])}) from Cliff's delta {_g(row['mean'])} "

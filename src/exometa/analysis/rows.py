@@ -24,7 +24,8 @@ Rules (the same for every analysis):
   hi]``), or ``closest`` (the one nearest ``target`` weeks; a tie goes to the
   later one). Baseline rows (week 0) are never a follow-up.
 - **Units** (see :mod:`.units`): each row gets the factor that expresses it in
-  the analysis unit, or the reason it cannot be.
+  the analysis unit, or the reason it cannot be; an effect estimate other than a
+  mean difference (SMD, ratio, Cliff's delta) has no unit and is left as it is.
 - **Sample sizes** (only when the analysis declares ``[sample_size]``): a row
   without ``n`` takes the first enrolment row of its arm (outcome
   ``enrolment``), else -- for a single group or all participants -- the study's
@@ -199,9 +200,11 @@ def _units(f: pd.DataFrame, target: str, unit_free: bool) -> None:
         factors.append(fac)
         notes.append(note)
         bad.append(why)
-    f["_factor"] = np.asarray(factors, float)
-    f["_unit_note"] = notes
-    f["_unit_bad"] = bad
+    # an effect estimate other than a mean difference (SMD, a ratio, Cliff's delta...) has no unit to convert
+    unitless = ((f["quantity"] == "effect estimate") & (f["effect_measure"] != "MD")).to_numpy(bool)
+    f["_factor"] = np.where(unitless, 1.0, np.asarray(factors, float))
+    f["_unit_note"] = np.where(unitless, "", np.asarray(notes, dtype=object))
+    f["_unit_bad"] = np.where(unitless, "", np.asarray(bad, dtype=object))
 
 
 def _unit_rule(unit: str, target: str, unit_free: bool):
