@@ -148,7 +148,7 @@ runs on a workbook.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ExometaError
@@ -224,9 +224,7 @@ class Sensitivity:
 
     def applied_to(self, spec: "AnalysisSpec") -> "AnalysisSpec":
         """``spec`` with this sensitivity analysis's assumptions (itself when it changes none)."""
-        import dataclasses
-
-        return dataclasses.replace(spec, **self.overrides) if self.overrides else spec
+        return replace(spec, **self.overrides) if self.overrides else spec
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,7 @@ def percent(all_rows: pd.DataFrame, spec, labels) -> list:
     post, _ = rowsel.pick(values[~values["_base"].to_numpy(bool)], by, spec.timepoint)
     pre = rowsel.baseline(values, by)
     keys = list(rows[by].drop_duplicates().itertuples(index=False, name=None))
+    groups = rows.groupby(by, sort=False)  # each key's rows, for the reason a key gives no percent change
     covered = {k[0] for k in keys}
     keys += [(sid, spec.arms[0], "", spec.outcome[0]) for sid in dict.fromkeys(all_rows["study_id"]) if sid not in covered]
     effects = []
@@ -146,15 +147,15 @@ def percent(all_rows: pd.DataFrame, spec, labels) -> list:
             e.derivations.append(f"percent change {e.yi:.1f}% = 100 × ({b['mean']:g} / {a['mean']:g} − 1), computed "
                                  "from two reported means (the source does not report it as a percentage)")
         else:
-            e.reason = _no_percent(rows, key, by)
+            e.reason = _no_percent(groups.get_group(key)) if key in groups.groups else ""
             continue
         e.reason = "a percent change without its spread (SD, SE or CI) has no variance; shown, not pooled"
     return effects
 
 
-def _no_percent(rows: pd.DataFrame, key, by) -> str:
-    """Why one study's arm and outcome gives no percent change ('' leaves it to the study-level reason)."""
-    mine = rows[(rows[by].apply(tuple, axis=1) == key).to_numpy()] if len(rows) else rows
+def _no_percent(mine: pd.DataFrame) -> str:
+    """Why one study's arm and outcome (its rows, ``mine``) give no percent change ('' leaves it to the
+    study-level reason)."""
     change = mine[(mine["quantity"] == "change from baseline").to_numpy() & np.isfinite(mine["mean"].to_numpy(float))]
     if len(change):
         r = change.iloc[0]

@@ -40,7 +40,8 @@ _VERB = {"high": "{d}s", "moderate": "probably {d}s", "low": "may {d}"}
 
 @dataclass(frozen=True)
 class Verdict:
-    """``status`` ("supported", "contradicted", "cannot be assessed"), ``certainty`` and the one-sentence verdict."""
+    """``status`` ("supported", "contradicted", "cannot be assessed"; an analysis that states no claim gets "no
+    claim", :mod:`exometa.analysis.verdict`), ``certainty`` and the one-sentence verdict."""
 
     status: str
     certainty: str
