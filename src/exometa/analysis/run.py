@@ -84,11 +84,13 @@ class AnalysisResult:
     def flags_of(self, e) -> dict:
         return self.flags.get(e.study_id, {})
 
-    def back(self, x, n=None):
-        """``x`` on the display scale (ratios exponentiated, proportions back-transformed)."""
+    def back(self, x, n=None, ns=None):
+        """``x`` on the display scale (ratios exponentiated, proportions back-transformed). A Freeman-Tukey
+        proportion uses ``n``, else the harmonic mean of ``ns`` (default: the main fit's sample sizes; give
+        a sensitivity or subgroup fit's own), as metafor's ``transf.ipft.hm``."""
         info = self.spec.info
         if info.scale == "ft" and n is None:
-            ns = [v for v in self.main.ns if math.isfinite(v)]
+            ns = [v for v in (self.main.ns if ns is None else ns) if math.isfinite(v)]
             n = 1 / np.mean([1 / v for v in ns]) if ns else math.nan  # harmonic mean, as transf.ipft.hm
         return info.back(x, n) if info.scale == "ft" else info.back(x)
 

@@ -53,11 +53,7 @@ def estimate_ci(res, r, ns=None) -> str:
     ``transf.ipft.hm``)."""
     if r is None:
         return "—"
-    n = None
-    if ns is not None and res.spec.info.scale == "ft":
-        ok = [v for v in ns if isinstance(v, (int, float)) and math.isfinite(v) and v > 0]
-        n = 1 / (sum(1 / v for v in ok) / len(ok)) if ok else math.nan
-    b = res.back if n is None else (lambda x: res.back(x, n))
+    b = lambda x: res.back(x, ns=ns)  # noqa: E731
     return f"{num(b(r.estimate))} ({num(b(r.ci_lb))} to {num(b(r.ci_ub))})"
 
 
