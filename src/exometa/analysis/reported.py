@@ -23,8 +23,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..models.distributions import norm_isf, norm_ppf
 from ..effects import effect_sizes
 from . import rows as rowsel
 from .extract import StudyEffect
@@ -44,7 +44,7 @@ def cliffs_delta_to_smd(delta):
     >>> round(float(cliffs_delta_to_smd(0.73)), 3)
     1.56
     """
-    return math.sqrt(2) * stats.norm.ppf((np.asarray(delta, float) + 1) / 2)
+    return math.sqrt(2) * norm_ppf((np.asarray(delta, float) + 1) / 2)
 
 
 def _candidates(rows: pd.DataFrame, effect_measure: str, cliff: bool = False) -> pd.DataFrame:
@@ -99,7 +99,7 @@ def generic_for(rows: pd.DataFrame, effect_measure: str, spec, labels) -> dict:
                       + (" (on the log scale)" if ratio else ""))
     if "from_p" in spec.missing_sd:
         use = ~np.isfinite(vi) & np.isfinite(p) & (p > 0) & (p < 1) & np.isfinite(yi) & (yi != 0)
-        z = stats.norm.isf(p[use] / 2)
+        z = norm_isf(p[use] / 2)
         vi[use] = (np.abs(yi[use]) / z) ** 2
         rel = chosen["p_relation"].to_numpy(object)
         for i in np.flatnonzero(use):

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..models.distributions import norm_isf
 from ..errors import ExometaError, SmallSampleWarning
 from ..evidence.flags import flag_symbols
 from ..models import subgroup_analysis
@@ -95,7 +95,7 @@ class AnalysisResult:
         return info.back(x, n) if info.scale == "ft" else info.back(x)
 
     def crit(self) -> float:
-        return float(stats.norm.isf((1 - self.spec.level / 100) / 2))
+        return float(norm_isf((1 - self.spec.level / 100) / 2))
 
     def study_ci(self, e) -> tuple[float, float]:
         """The study's Wald CI at the analysis's level, on the analysis scale."""

@@ -31,8 +31,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from scipy import stats
 
+from ..models.distributions import norm_ppf
 from ..effects.conversions import fivenum_to_mean_sd, sd_from_ci, sd_from_p, sd_from_se, sd_from_t
 from . import rows as rowsel
 
@@ -109,7 +109,7 @@ def _iqr_width_only(x, fac, n, med, m, s, derivs, has):
     use = ~has & ~np.isfinite(m) & np.isfinite(med) & np.isfinite(iqr) & np.isfinite(n) & (n > 1)
     if not use.any():
         return
-    eta = 2 * stats.norm.ppf((0.75 * n[use] - 0.125) / (n[use] + 0.25))
+    eta = 2 * norm_ppf((0.75 * n[use] - 0.125) / (n[use] + 0.25))
     m[use] = med[use]
     for j, i in enumerate(np.flatnonzero(use)):
         derivs[i].append(f"mean taken as the median {_g(med[i])}: only the IQR's width is reported, so no better "

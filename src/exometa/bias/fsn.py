@@ -20,11 +20,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from .._lazy import lazy_module
 from ..arguments import check_choice
 from ..errors import DataError, ExometaError
 from .results import BiasResult, p4, x4
+
+stats = lazy_module("scipy.stats")
 
 TYPES = ("Rosenthal", "Orwin", "Rosenberg")
 

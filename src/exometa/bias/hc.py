@@ -18,11 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, special, stats
 
+from .._lazy import lazy_module
 from ..errors import DataError
 from .fitted import fitted_analysis
 from .results import BiasResult, level_text, x4
+
+optimize = lazy_module("scipy.optimize")
+special = lazy_module("scipy.special")
+stats = lazy_module("scipy.stats")
 
 # composite Gauss-Legendre rule on [0, 1]: 48 panels of 12 nodes
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(12)

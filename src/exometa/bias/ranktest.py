@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
 
+from .._lazy import lazy_module
 from .fitted import fitted_analysis
 from .results import BiasResult, peq, x4
+
+stats = lazy_module("scipy.stats")
 
 #: above this many studies the exact null distribution is not used (as R/metafor)
 EXACT_MAX_K = 170

@@ -21,12 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
+from .._lazy import lazy_module
 from ..arguments import check_choice
 from ..errors import DataError
 from .fitted import check_sizes, fit_rows, fitted_analysis
 from .results import BiasResult, level_text, peq, x4
+
+stats = lazy_module("scipy.stats")
 
 MODELS = ("rma", "lm")
 PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")

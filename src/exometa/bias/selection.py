@@ -30,7 +30,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import special, stats
+
+from .._lazy import lazy_module
+
+special = lazy_module("scipy.special")
+stats = lazy_module("scipy.stats")
 
 ALTERNATIVES = ("greater", "less", "two.sided")
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import optimize
 
+from .._lazy import lazy_module
 from ..errors import ConvergenceError, ExometaWarning
 from .selection import SelectionData, loglik
+
+optimize = lazy_module("scipy.optimize")
 
 
 class Problem:

@@ -27,14 +27,16 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
+from .._lazy import lazy_module
 from ..arguments import check_choice
 from ..errors import DataError, ExometaError, ExometaWarning
 from .fitted import fitted_analysis
 from .results import BiasResult, level_text, peq, x4
 from .selection import ALTERNATIVES, FAMILIES, SelectionData, interval_of, loglik, observed_pvalues, stepfun_family
 from .selfit import Problem, maximise, wald_ses
+
+stats = lazy_module("scipy.stats")
 
 TYPES = ("stepfun",) + tuple(FAMILIES)
 COMMON = ("EE", "FE")

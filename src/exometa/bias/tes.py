@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 from math import comb
 
 import numpy as np
-from scipy import optimize, stats
 
+from .._lazy import lazy_module
 from ..arguments import check_choice
 from ..errors import ExometaError
 from .fitted import fitted_analysis
 from .results import BiasResult, peq, x4
+
+optimize = lazy_module("scipy.optimize")
+stats = lazy_module("scipy.stats")
 
 ALTERNATIVES = ("two.sided", "greater", "less")
 TESTS = ("exact", "chi2", "binom")

@@ -16,12 +16,12 @@ approach of colouring the subsets that contain a given study.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from math import comb
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ExometaError
 from .batch import fit_rows
@@ -144,7 +144,8 @@ def all_subsets(k: int, p: int) -> np.ndarray:
 def random_subsets(k: int, p: int, n: int, rng: np.random.Generator) -> np.ndarray:
     """n random subsets: size m with probability proportional to C(k, m), m >= p, as metafor."""
     sizes_all = np.arange(p, k + 1)
-    prob = stats.binom.pmf(sizes_all, k, 0.5)
+    log_comb = np.array([math.lgamma(k + 1) - math.lgamma(m + 1) - math.lgamma(k - m + 1) for m in sizes_all])
+    prob = np.exp(log_comb - log_comb.max())  # C(k, m), scaled: the binomial(k, 1/2) probabilities up to a factor
     sizes = rng.choice(sizes_all, size=n, p=prob / prob.sum())
     incl = np.empty((n, k), bool)
     for start in range(0, n, SAMPLE_CHUNK):

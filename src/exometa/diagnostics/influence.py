@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .deletion import DeletionFits, deletion_fits
 from .model import model_of, need_k
@@ -161,11 +160,11 @@ def _measures(d: DeletionFits) -> dict:
 def influence_rules(values: dict, k: int, p: int) -> tuple[np.ndarray, dict]:
     """Which of metafor's rules flag each study (NaN never flags), and the cut-offs."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        thresholds = {"dffits": 3 * np.sqrt(p / (k - p)) if k > p else np.inf, "cook_d": stats.chi2.ppf(0.5, p),
+        thresholds = {"dffits": 3 * np.sqrt(p / (k - p)) if k > p else np.inf, "cook_d": chi2_ppf(0.5, p),
                       "hat": 3 * p / k, "dfbetas": 1.0}  # fmt: skip
         rules = np.column_stack([
             np.abs(values["dffits"]) > thresholds["dffits"],
-            stats.chi2.cdf(values["cook_d"], p) > 0.5,
+            chi2_sf(values["cook_d"], p) < 0.5,
             values["hat"] > thresholds["hat"],
             (np.abs(values["dfbetas"]) > 1).any(axis=1),
         ])  # fmt: skip
@@ -207,3 +206,4 @@ def influence(res) -> InfluenceResult:
         slab=model.slab, coef_names=model.coef_names, **values, inf=rules.any(axis=1), rules=rules,
         thresholds=thresholds, model=model,
     )  # fmt: skip
+from ..models.distributions import chi2_ppf, chi2_sf

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..models.distributions import norm_isf, t_isf
 from ..arguments import check_level
 from ..errors import ExometaError
 from ..formatting import fmtx
@@ -169,7 +169,7 @@ def predict(res, newmods=None, transf=None, level=None, intercept: bool = True) 
     df = model.k - model.p
     alpha = 1 - level / 100
     use_t = model.test in ("t", "knha") and df > 0
-    crit = stats.t.isf(alpha / 2, df) if use_t else stats.norm.isf(alpha / 2)
+    crit = t_isf(alpha / 2, df) if use_t else norm_isf(alpha / 2)
     ci_lb, ci_ub = pred - crit * se, pred + crit * se
     if model.common:
         pi_lb = pi_ub = np.full_like(pred, np.nan)

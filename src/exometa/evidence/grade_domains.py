@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats
 
+from ..models.distributions import norm_ppf
 from ..arguments import check_choice
 from ..errors import ExometaError
 
@@ -63,7 +63,7 @@ def optimal_information_size(delta=None, sd=None, p_control=None, rrr=None, alph
     (126, 1806)
     """
     check_choice("groups", groups, (1, 2))
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    z = norm_ppf(1 - alpha / 2) + norm_ppf(power)
     if p_control is not None:
         if rrr is None or not 0 < p_control < 1 or not 0 < rrr < 1:
             raise ExometaError("a binary OIS needs `p_control` and `rrr` between 0 and 1 (e.g. 0.2 and 0.25).")

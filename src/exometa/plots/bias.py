@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
-from scipy import stats
 
 from .style import FLAG_COLOURS, FONT, POOLED, REFERENCE, new_figure
 
@@ -65,7 +64,7 @@ def funnel_layout(res, trimfill=None, pet=None, peese=None, points: int = 101) -
                  for lab, y, v, f in zip(trimfill.slab, trimfill.yi, trimfill.vi, trimfill.fill) if f]  # fmt: skip
     se_max = max(r[3] for r in rows) * 1.05
     se = np.linspace(0.0, se_max, points)
-    crit = stats.norm.isf((1 - res.level / 100) / 2)
+    crit = norm_isf((1 - res.level / 100) / 2)
     rows += [("funnel", "lower", res.estimate - crit * s, s, np.nan, np.nan, False) for s in se]
     rows += [("funnel", "upper", res.estimate + crit * s, s, np.nan, np.nan, False) for s in se[::-1]]
     rows += [("estimate", "pooled estimate", res.estimate, s, np.nan, np.nan, False) for s in (0.0, se_max)]
@@ -188,7 +187,7 @@ def radial(res, *, width="single", height: float | None = None, title: str | Non
     fig = new_figure(width, height or (3.0 if width == "single" else 3.8))
     ax = fig.add_axes((0.16, 0.15, 0.62, 0.74) if width == "single" else (0.09, 0.14, 0.78, 0.76))
     est = float(res.estimate)
-    z = stats.norm.isf((1 - res.level / 100) / 2)
+    z = norm_isf((1 - res.level / 100) / 2)
     x_max = 1.15 * lay.x.max()
     xs = np.array([0.0, x_max])
     ax.fill_between(xs, -z + est * xs, z + est * xs, color="0.93", lw=0, zorder=0.5)
@@ -217,3 +216,4 @@ def radial(res, *, width="single", height: float | None = None, title: str | Non
     if title:
         ax.set_title(title, fontsize=FONT["title"], loc="left", parse_math=False)
     return fig
+from ..models.distributions import norm_isf

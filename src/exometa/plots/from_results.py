@@ -45,11 +45,11 @@ def at_level(r, level):
     level = check_level(level)
     if level == r.level:
         return r
-    from scipy import stats
+    from ..models.distributions import norm_isf, t_isf
 
     alpha = 1 - level / 100
     t_based = r.test in ("t", "knha") and math.isfinite(r.ddf)
-    crit = float(stats.t.isf(alpha / 2, r.ddf) if t_based else stats.norm.isf(alpha / 2))
+    crit = float(t_isf(alpha / 2, r.ddf) if t_based else norm_isf(alpha / 2))
     out = {"level": level, "ci_lb": r.estimate - crit * r.se, "ci_ub": r.estimate + crit * r.se}
     if math.isfinite(r.pi_lb):
         half = crit * math.sqrt(r.se**2 + r.tau2)

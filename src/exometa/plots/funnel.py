@@ -24,8 +24,8 @@ import sys
 import types
 
 import pandas as pd
-from scipy import stats
 
+from ..models.distributions import norm_isf
 from ..evidence.flags import flag_symbols
 from .forest_layout import _marker
 from .funnel_draw import funnel_figure
@@ -72,7 +72,7 @@ def funnel_layout(res) -> pd.DataFrame:
     level = res.spec.level
     frame.attrs.update({
         "axis": x_label(res), "estimate": float(r.estimate) if r is not None else None, "level": level,
-        "crit": float(stats.norm.isf((1 - level / 100) / 2)), "null": info.null, "title": res.spec.title,
+        "crit": float(norm_isf((1 - level / 100) / 2)), "null": info.null, "title": res.spec.title,
         "back_axis": info.axis + (f" ({res.unit})" if res.unit and info.raw_units else ""),
         "flags_assessed": bool(getattr(res, "studies", None)),
     })  # fmt: skip

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from scipy import stats
 
 from .style import DEFAULT_WIDTH, FAMILY, FLAG_COLOURS, FONT, MUTED, POOLED, REFERENCE, marker_names, new_figure, width_inches
 from .text import text_width, wrap
@@ -61,7 +60,7 @@ def _limits(layout, se_max):
     if null is not None:
         xs = np.append(xs, null)
     centre = est if est is not None else float(np.mean(xs))
-    span = max(float(np.abs(xs - centre).max()), stats.norm.isf(0.005) * se_max * 0.5)
+    span = max(float(np.abs(xs - centre).max()), norm_isf(0.005) * se_max * 0.5)
     lo, hi = min(xs.min(), centre - span * 0.2), max(xs.max(), centre + span * 0.2)
     return lo - 0.08 * span, hi + 0.08 * span
 
@@ -156,7 +155,7 @@ def _draw_plot(ax, layout, se_max, xlim, transf):
     if null is not None:  # p < 0.01 outside (the axes background), then 0.01-0.05, 0.05-0.10, p > 0.10 (white) inside
         ax.set_facecolor(CONTOURS[2][1])
         for p, colour in ((0.01, CONTOURS[1][1]), (0.05, CONTOURS[0][1]), (0.10, "white")):
-            z = stats.norm.isf(p / 2)
+            z = norm_isf(p / 2)
             ax.fill_betweenx(se, null - z * se, null + z * se, color=colour, zorder=0.2, lw=0)
         ax.axvline(null, color=REFERENCE, lw=0.8, zorder=1)
     if est is not None:
@@ -216,3 +215,4 @@ def _mark(canvas, x, y, mark):
 
 
 __all__ = ["funnel_figure", "place_labels"]
+from ..models.distributions import norm_isf
