@@ -64,17 +64,56 @@ def refused_rows(model: Model, mask: np.ndarray, X: np.ndarray) -> np.ndarray:
     return bad
 
 
+#: results with one value per study (B, k): their columns must stay the model's
+PER_STUDY = ("weights",)
+
+
 def _one_call(model: Model, y, mask, X, keep) -> dict:
-    b = Batch(np.where(mask, y, 0.0), np.where(mask, model.vi, 1.0), mask, X)
+    m = int(mask.sum(axis=1).max()) if mask.size else 0
+    k = mask.shape[1]
+    if m <= k - max(1, k // 8) and not any(key in PER_STUDY for key in keep):
+        b = _packed(model, y, mask, X, m)
+    else:
+        b = Batch(np.where(mask, y, 0.0), np.where(mask, model.vi, 1.0), mask, X)
     out = engine.fit_batch(
         b, model.method, model.test, model.level, Control(), model.fixed_tau2, **_engine_options()
     )
     return {key: out[key] for key in keep if key in out}
 
 
-def _chunks(B: int, k: int, p: int):
-    size = max(1, CHUNK_ELEMENTS // max(1, k * p))
-    return [slice(i, min(B, i + size)) for i in range(0, B, size)]
+def _packed(model: Model, y, mask, X, m: int) -> Batch:
+    """The rows with each one's studies first, in their order, ``m`` (the largest row) wide.
+
+    A row of a GOSH subset then costs about its own size, not k: the same sums in the
+    same order, without the absent studies' zeros.
+    """
+    n, k = mask.shape
+    counts = np.count_nonzero(mask, axis=1)
+    r = np.repeat(np.arange(n), counts)  # the row of each present study, row by row
+    c = np.flatnonzero(mask) - r * k  # its column
+    first = np.concatenate(([0], np.cumsum(counts[:-1])))  # where each row's studies start
+    dest = np.arange(c.size) + np.repeat(np.arange(n) * m - first, counts)  # its packed place
+    same = y.strides[0] == 0  # every row the model's effects (a broadcast view)
+    packed = {"mask": np.zeros(n * m, bool), "y": np.zeros(n * m), "v": np.ones(n * m),
+              "X": np.zeros((n * m, X.shape[2]))}  # fmt: skip
+    packed["mask"][dest] = True
+    packed["y"][dest] = y[0, c] if same else y[r, c]
+    packed["v"][dest] = np.asarray(model.vi, float)[c]
+    packed["X"][dest] = X[0, c] if X.strides[0] == 0 else X[r, c]
+    return Batch(packed["y"].reshape(n, m), packed["v"].reshape(n, m), packed["mask"].reshape(n, m),
+                 packed["X"].reshape(n, m, -1))
+
+
+def _chunks(sizes: np.ndarray, p: int):
+    """Consecutive rows of about CHUNK_ELEMENTS (studies x coefficients) each, counting each
+    chunk's rows at the size of its largest (a chunk is fitted at that width)."""
+    parts, i, n = [], 0, sizes.size
+    while i < n:
+        j = min(n, i + max(1, CHUNK_ELEMENTS // max(1, int(sizes[i]) * p)))
+        j = min(j, i + max(1, CHUNK_ELEMENTS // max(1, int(sizes[i:j].max()) * p)))
+        parts.append(slice(i, j))
+        i = j
+    return parts
 
 
 def fit_rows(model: Model, mask: np.ndarray, y=None, X=None, keep=None) -> dict:
@@ -118,7 +157,7 @@ def fit_rows(model: Model, mask: np.ndarray, y=None, X=None, keep=None) -> dict:
     refused = refused_rows(model, mask, X)
     rows = np.flatnonzero(~refused)
     out: dict = {}
-    for part in _chunks(rows.size, k, p):
+    for part in _chunks(mask[rows].sum(axis=1), p):
         idx = rows[part]
         fit = _one_call(model, y[idx], mask[idx], np.ascontiguousarray(X[idx]), keep)
         for key, value in fit.items():
