@@ -81,15 +81,15 @@ def figure_jobs(res) -> list[FigureJob]:
     return jobs
 
 
-def draw(job: FigureJob, folder) -> list[Path]:
-    """Draw one job into ``folder``; returns the files written."""
+def draw(job: FigureJob, folder, pages=None) -> list[Path]:
+    """Draw one job into ``folder`` (of a forest plot, only ``pages`` if given); returns the files written."""
     from .plots.forest import draw_forest
     from .plots.funnel import draw_funnel
 
     base = Path(folder) / job.name
     with figure_formats(job.formats):
         if job.kind == "forest":
-            paths = draw_forest(job.layout, job.result, base, title=job.title, formats=job.formats)
+            paths = draw_forest(job.layout, job.result, base, title=job.title, formats=job.formats, pages=pages)
         elif job.kind == "extra":
             from .report.figures import draw_extra
 
@@ -129,22 +129,49 @@ def _start_worker(parent: int) -> None:
 def _draw_pending(index: int) -> list[Path]:
     if os.getppid() != _PARENT:  # the run was killed: draw nothing more
         os._exit(1)
-    job, folder = _PENDING[index]
-    return draw(job, folder)
+    job, folder, pages = _PENDING[index]
+    return draw(job, folder, pages)
+
+
+#: rows a figure other than a forest plot counts as, when the work is shared out (a page of a
+#: forest plot, whatever its rows, costs about 2.5 times a diagnostics or risk-of-bias figure)
+OTHER_ROWS = 16
+
+
+def _tasks(jobs: list[FigureJob], workers: int) -> list[tuple]:
+    """(job index, pages, rows) for each piece of work: a forest plot of many pages is shared
+    out in about ``2 * workers`` groups of pages (each drawn by one worker), anything else whole."""
+    from .plots.forest_pages import ROWS_PER_PAGE, paginate
+
+    tasks = []
+    for i, job in enumerate(jobs):
+        n_pages = len(paginate(job.layout, ROWS_PER_PAGE)) if job.kind == "forest" else 1
+        if n_pages == 1:
+            rows = ROWS_PER_PAGE if job.kind == "forest" else OTHER_ROWS
+            tasks.append((i, None, rows))
+            continue
+        size = -(-n_pages // (2 * workers))
+        for first in range(1, n_pages + 1, size):
+            pages = list(range(first, min(n_pages, first + size - 1) + 1))
+            tasks.append((i, pages, ROWS_PER_PAGE * len(pages)))
+    return tasks
 
 
 def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[list[Path]]:
     """Draw every job into ``folder``; returns each job's files, in the order of ``jobs``.
 
     With more than one worker (and on Linux, where processes fork) the jobs are
-    drawn in parallel, largest first; otherwise one after the other.
+    drawn in parallel, largest first, the pages of a long forest plot shared among
+    the workers; otherwise one after the other.
     """
     global _PENDING
     n = workers_for(len(jobs), workers)
     if n <= 1 or not sys.platform.startswith("linux"):
         return [draw(job, folder) for job in jobs]
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].layout) * len(jobs[i].formats))
-    _PENDING = [(job, folder) for job in jobs]
+    tasks = _tasks(jobs, n)
+    n = workers_for(len(tasks), workers)
+    order = sorted(range(len(tasks)), key=lambda t: -tasks[t][2] * len(jobs[tasks[t][0]].formats))
+    _PENDING = [(jobs[i], folder, pages) for i, pages, _ in tasks]
     pool = None
     try:
         with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
@@ -160,7 +187,8 @@ def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[
         raise
     finally:
         _PENDING = []
-    out: list = [None] * len(jobs)
-    for i, paths in zip(order, drawn):
-        out[i] = paths
+    by_task = dict(zip(order, drawn))
+    out: list = [[] for _ in jobs]
+    for t, (i, _, _) in enumerate(tasks):  # tasks are in job order, pages in order
+        out[i] += by_task[t]
     return out

@@ -225,3 +225,23 @@ def test_a_paged_forest_plot_is_not_redrawn_when_nothing_changed(fast, tmp_path,
     assert "02_density_change_all_forest_p2.svg" in snapshot(out)
     again = _run(project, out)
     assert again.drawn == () and "02_density_change_all_forest" in again.skipped and again.skipped == cold.drawn
+
+
+def test_the_pages_of_a_long_forest_plot_shared_among_workers_give_the_bytes_of_one_worker(fast, tmp_path, monkeypatch):
+    """A forest plot of many pages is drawn by several workers (groups of pages): same files, same bytes."""
+    import exometa.figure_jobs as fj
+    import exometa.plots.forest_pages as pages
+
+    monkeypatch.setattr(pages, "ROWS_PER_PAGE", 1)
+    project = make_project(tmp_path / "p")
+    one = tmp_path / "one"
+    _run(project, one)
+    jobs = fj.figure_jobs(_run(project, tmp_path / "scratch").results[0])
+    forest = next(j for j in jobs if j.name == "02_density_change_all_forest")
+    tasks = fj._tasks([forest], 2)
+    shared = [n for _, group, _ in tasks for n in group]
+    assert len(tasks) > 1 and shared == list(range(1, len(shared) + 1))  # every page once, in order
+    two = tmp_path / "two"
+    run_outputs(project / "studies.xlsx", project / "analyses", two, jobs=2)
+    assert "02_density_change_all_forest_p3.svg" in snapshot(two)
+    assert snapshot(two) == snapshot(one)

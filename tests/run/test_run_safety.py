@@ -122,10 +122,10 @@ fj.analysis_formats = lambda spec: ("svg",)
 if "--slow" in sys.argv:
     sys.argv.remove("--slow")
     real = fj.draw
-    def draw(job, folder):
+    def draw(job, folder, pages=None):
         print("drawing", file=sys.stderr, flush=True)
         time.sleep(30)
-        return real(job, folder)
+        return real(job, folder, pages)
     fj.draw = draw
 from exometa.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -147,6 +147,10 @@ def leave1out_reading(l1o, null: float = 0.0, null_words: str = "no effect", dig
     return " ".join(sentences)
 
 
+#: studies named as sharing the most weight at most (beyond: the largest share, in words)
+MAX_NAMED = 6
+
+
 def influence_reading(infl, digits: int = 2) -> str:
     """Which studies are influential by which of metafor's rules, and who carries the weight.
 
@@ -177,6 +181,8 @@ def influence_reading(infl, digits: int = 2) -> str:
     heavy = [s for s, w in zip(infl.slab, infl.weight) if w >= top - 0.05]
     if len(heavy) == 1:
         parts.append(f"{heavy[0]} carries the most weight ({top:.1f}%).")
+    elif len(heavy) > MAX_NAMED:  # many studies alike: naming them all says nothing
+        parts.append(f"No study carries more than {top:.1f}% of the weight.")
     else:
         names = ", ".join(heavy[:-1]) + " and " + heavy[-1]
         parts.append(f"{names} carry the most weight ({top:.1f}% each).")

@@ -88,17 +88,51 @@ def _p_short(p) -> str:
     return "<.001" if p < 0.001 else f"{p:.3f}"
 
 
-def series_forest(s, coef=None, transf=None, title=None, xlabel=None, null=0.0, width="double", digits=2):
+def series_rows(lay: pd.DataFrame, omitting: bool, max_rows: int | None) -> tuple[pd.DataFrame, str]:
+    """The rows of a series forest plot to draw, and a note saying which, when not all fit.
+
+    Up to ``max_rows`` refits are drawn whole. Beyond that, a leave-one-out plot shows the
+    ``max_rows`` studies whose omission moves the estimate most, largest change first; a
+    cumulative plot shows evenly spaced steps, the last always included. The all-studies
+    row is always drawn.
+
+    >>> lay = pd.DataFrame({"kind": ["refit"] * 4 + ["all"], "label": list("ABCD") + ["All"],
+    ...                     "estimate": [1.0, 3.5, 2.2, 1.9, 2.0]})
+    >>> rows, note = series_rows(lay, True, 2)
+    >>> rows.label.tolist(), note
+    (['B', 'A', 'All'], 'The 2 of 4 studies whose omission moves the estimate most, largest change first; every study is in the table.')
+    """
+    refit = lay[lay.kind == "refit"]
+    n = len(refit)
+    if max_rows is None or n <= max_rows:
+        return lay, ""
+    if omitting:
+        change = (refit.estimate - lay.estimate.iloc[-1]).abs().fillna(-1.0)
+        pick = change.sort_values(ascending=False, kind="stable").index[:max_rows]
+        note = (f"The {max_rows:,} of {n:,} studies whose omission moves the estimate most, largest change first; "
+                "every study is in the table.")
+    else:
+        pick = refit.index[np.unique(np.round(np.linspace(0, n - 1, max_rows)).astype(int))]
+        note = f"{len(pick):,} of the {n:,} steps, evenly spaced (the last included); every step is in the table."
+    return pd.concat([lay.loc[pick], lay[lay.kind == "all"]], ignore_index=True), note
+
+
+def series_forest(s, coef=None, transf=None, title=None, xlabel=None, null=0.0, width="double", digits=2,
+                  max_rows: int | None = None):
     """Leave-one-out or cumulative forest plot of a :class:`~exometa.diagnostics.series.RefitSeries`.
 
     ``transf`` (e.g. ``np.exp``) shows ratios on a log axis; ``null`` is the value of
-    no effect on the analysis scale (drawn as a vertical line).
+    no effect on the analysis scale (drawn as a vertical line). With ``max_rows``, at
+    most that many refits are drawn (see :func:`series_rows`; the figure says which).
     """
-    lay = series_forest_layout(s, coef, transf, digits)
+    lay, note = series_rows(series_forest_layout(s, coef, transf, digits), s.row_word == "omitting", max_rows)
     n = len(lay)
-    height = 1.05 + 0.2 * (n + 1)
+    top = 0.95 + (0.2 if note else 0.0)
+    height = 0.1 + top + 0.2 * (n + 1)
     fig = new_figure(width, height)
-    ax = fig.add_axes((0.31, 0.5 / height, 0.31, 1 - 0.95 / height))
+    ax = fig.add_axes((0.31, 0.5 / height, 0.31, 1 - top / height))
+    if note:
+        fig.text(0.01, 1 - 0.34 / height, note, fontsize=FONT["small"], va="center", parse_math=False)
     y = np.arange(n, dtype=float)
     y[-1] += 0.6  # a gap before the all-studies row
     refit = lay.kind == "refit"
@@ -298,37 +332,67 @@ def _reference_lines(infl, ref) -> tuple:
             "weight": (100 / m.k,)}[ref]  # fmt: skip
 
 
-def influence_layout(infl) -> pd.DataFrame:
+def influence_rows(infl, max_rows: int | None) -> tuple[np.ndarray, str]:
+    """The studies (positions, in study order) the influence panels show, and a note when not all.
+
+    Beyond ``max_rows`` studies: the influential ones first (by metafor's rules), then the
+    largest Cook's distances, ``max_rows`` in all.
+    """
+    k = len(infl.slab)
+    if max_rows is None or k <= max_rows:
+        return np.arange(k), ""
+    inf = np.asarray(infl.inf, bool)
+    cook = np.nan_to_num(np.asarray(infl.cook_d, float), nan=-np.inf)
+    rank = np.lexsort((np.arange(k), -cook, ~inf))  # influential first, then by Cook's distance
+    pick = np.sort(rank[:max_rows])
+    shown = int(inf[pick].sum())
+    flagged = f"all {int(inf.sum())} influential ones" if shown == inf.sum() else f"{shown} of the {int(inf.sum())} influential ones"
+    note = (f"The {max_rows:,} of {k:,} studies with the largest Cook's distances ({flagged} among them); "
+            "every study is in the table.")
+    return pick, note
+
+
+def influence_layout(infl, rows=None) -> pd.DataFrame:
     """Long table: one row per (study, measure) with ``value``, the ``lines`` drawn in that
-    panel (cut-offs, or the full model's value) and ``inf`` (the study is influential)."""
-    rows = []
+    panel (cut-offs, or the full model's value) and ``inf`` (the study is influential);
+    ``rows``: the positions of the studies to include (default all)."""
+    rows = range(len(infl.slab)) if rows is None else rows
+    out = []
     measures = list(INFLUENCE_PANELS) + [
         (f"dfbetas_{c}", f"DFBETAS {c}" if len(infl.coef_names) > 1 else "DFBETAS", (-1.0, 1.0)) for c in infl.coef_names
     ]  # fmt: skip
     for name, label, ref in measures:
         values = infl.dfbetas[:, infl.coef_names.index(name[8:])] if name.startswith("dfbetas_") else getattr(infl, name)
         lines = _reference_lines(infl, ref)
-        for i, s in enumerate(infl.slab):
-            rows.append({"measure": name, "panel": label, "study": s, "position": i, "value": float(values[i]),
-                         "lines": lines, "inf": bool(infl.inf[i])})  # fmt: skip
-    return pd.DataFrame(rows)
+        for i in rows:
+            out.append({"measure": name, "panel": label, "study": infl.slab[i], "position": i,
+                        "value": float(values[i]), "lines": lines, "inf": bool(infl.inf[i])})  # fmt: skip
+    return pd.DataFrame(out)
 
 
-def influence_panels(infl, title=None, width="double", ncols: int = 5):
-    """metafor's influence plot with studies on the vertical axis, one panel per measure."""
-    lay = influence_layout(infl)
+def influence_panels(infl, title=None, width="double", ncols: int = 5, max_rows: int | None = None):
+    """metafor's influence plot with studies on the vertical axis, one panel per measure.
+
+    With ``max_rows``, at most that many studies are shown (see :func:`influence_rows`;
+    the figure says which)."""
+    shown, note = influence_rows(infl, max_rows)
+    lay = influence_layout(infl, shown)
     panels = list(dict.fromkeys(lay.panel))
-    k = len(infl.slab)
+    labels = [infl.slab[i] for i in shown]
+    k = len(shown)
     nrows = -(-len(panels) // ncols)
     row_h = 0.55 + 0.16 * k
-    height = 0.45 + nrows * row_h
+    head = 0.45 + (0.2 if note else 0.0)
+    height = head + nrows * row_h
     fig = new_figure(width, height)
-    left, right, gap = 0.25, 0.99, 0.018
+    if note:
+        fig.text(0.01, 1 - 0.34 / height, note, fontsize=FONT["small"], va="center", parse_math=False)
+    left, right, gap = 0.25, 0.99, 0.03
     w = (right - left - gap * (ncols - 1)) / ncols
     y = np.arange(k)
     for n, panel in enumerate(panels):
         r, c = divmod(n, ncols)
-        bottom = 1 - (0.4 + (r + 1) * row_h - 0.38) / height
+        bottom = 1 - (head - 0.05 + (r + 1) * row_h - 0.38) / height
         ax = fig.add_axes((left + c * (w + gap), bottom, w, (row_h - 0.5) / height))
         part = lay[lay.panel == panel]
         colours = np.where(part.inf, HIGHLIGHT, POINT)
@@ -341,11 +405,12 @@ def influence_panels(infl, title=None, width="double", ncols: int = 5):
         ax.set_yticks([])  # no tick marks: the studies are labelled as text (and 2,000 ticks cost a minute)
         if c == 0:  # study labels as plain text (tick labels would be parsed as mathematics)
             tr = blended_transform_factory(ax.transAxes, ax.transData)
-            for yy, label in zip(y, infl.slab):
+            for yy, label in zip(y, labels):
                 ax.text(-0.04, yy, _clip(label, 30), transform=tr, ha="right", va="center", fontsize=FONT["small"],
                         parse_math=False)  # fmt: skip
         ax.tick_params(axis="x", labelsize=FONT["small"])
-        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.xaxis.set_major_locator(MaxNLocator(2, min_n_ticks=2))  # narrow panels: labels must not run together
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.4g}"))
         ax.set_title(panel, fontsize=FONT["small"], pad=2, parse_math=False)
     handles = [Line2D([], [], marker="o", ls="", color=HIGHLIGHT, label="influential by metafor's rules"),
                Line2D([], [], color=REFERENCE, ls=(0, (3, 2)), lw=0.8, label="cut-off or full-model value")]  # fmt: skip

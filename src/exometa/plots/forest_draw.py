@@ -369,13 +369,14 @@ def _draw_rob(canvas, cols, attrs, centres):
 
 
 def draw_forest(layout, res, path_base, title: str | None = None, formats=None, width=DEFAULT_WIDTH,
-                rows_per_page: int | None = None) -> list:
+                rows_per_page: int | None = None, pages=None) -> list:
     """Draw a forest layout and save it; returns every path written, page by page.
 
     Page 1 is ``path_base``.svg/.png/.pdf, page 2 ``path_base``_p2, ... (see
     :mod:`exometa.plots.forest_pages`; ``rows_per_page`` default
     :data:`~exometa.plots.forest_pages.ROWS_PER_PAGE`). ``formats`` default: the
-    analysis's (``res.spec.formats``).
+    analysis's (``res.spec.formats``). ``pages`` (numbers from 1): draw only these
+    (``exometa run`` shares the pages of a long plot among its workers).
     """
     from pathlib import Path
 
@@ -385,10 +386,10 @@ def draw_forest(layout, res, path_base, title: str | None = None, formats=None, 
     spec = getattr(res, "spec", None)
     formats = tuple(formats or getattr(spec, "formats", ()) or ("svg", "png", "pdf"))
     figures = forest_figures(layout, width, title if title is not None else getattr(spec, "title", None),
-                             rows_per_page or ROWS_PER_PAGE)
+                             rows_per_page or ROWS_PER_PAGE, pages=pages)
     base = Path(path_base)
     paths = []
-    for n, fig in enumerate(figures, 1):
+    for n, fig in zip(pages or range(1, len(figures) + 1), figures):
         paths += save_figure(fig, base if n == 1 else base.with_name(f"{base.name}_p{n}"), formats=formats)
     return paths
 

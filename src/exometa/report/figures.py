@@ -24,6 +24,9 @@ import numpy as np
 SECTIONS = {"_leave1out": "diagnostics", "_cumul": "diagnostics", "_influence": "diagnostics", "_baujat": "diagnostics",
             "_gosh": "diagnostics", "_bias_funnel": "bias", "_rob_traffic_light": "rob", "_rob_summary": "rob"}
 TOOL_SLUG = {"RoB 2": "rob2", "ROBINS-I": "robins_i"}
+#: studies (or steps) a leave-one-out, cumulative or influence figure shows at most: a forest
+#: plot's page; beyond it, the most influential (the figure says which; the tables hold all)
+MAX_ROWS = 40
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,10 @@ def _diagnostics(res) -> list[ExtraFigure]:
         if key in ("leave1out", "cumul"):
             caption = "Leave-one-out analysis" if key == "leave1out" else "Cumulative meta-analysis"
             draw = (lambda r=r, c=caption: series_forest(r, transf=transf, title=c, xlabel=xlabel,
-                                                          null=0.0 if null is None else null))
+                                                          null=0.0 if null is None else null, max_rows=MAX_ROWS))
         elif key == "influence":
-            caption, draw = "Influence diagnostics", (lambda r=r: influence_panels(r, title="Influence diagnostics"))
+            caption = "Influence diagnostics"
+            draw = (lambda r=r: influence_panels(r, title="Influence diagnostics", max_rows=MAX_ROWS))
         elif key == "baujat":
             caption, draw = "Baujat plot", (lambda r=r: baujat_plot(r, title="Baujat plot"))
         elif key == "gosh":
