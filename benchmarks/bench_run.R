@@ -1,9 +1,10 @@
 # The metafor user's equivalent of `exometa run` for one analysis (benchmarks/bench_run.py), the
 # shipped analysis analyses/change_over_time_density.toml: read the same workbook, take the same
 # numbers (mean change from baseline in hair density in treated people, the same studies), fit the
-# same model (REML, Knapp-Hartung) and draw a forest and a funnel plot in the same three formats.
-# (exometa also draws its diagnostics figures and writes a study table, a Summary of Findings and
-# the report.)
+# same model (REML, Knapp-Hartung), run leave-one-out and influence diagnostics, write the study
+# table, and draw a forest plot, a funnel plot, a leave-one-out forest plot and metafor's influence
+# plot in the same three formats. (exometa also draws the risk-of-bias figures and writes a Summary
+# of Findings and the report in four formats; exometa draws no funnel plot below 10 studies.)
 #
 # Each study's change: a reported mean change with its SD, or the difference of the baseline and
 # last follow-up means, with the SD of change from the p-value against baseline (paired t, taking
@@ -36,6 +37,9 @@ for (id in setdiff(unique(values$study_id), change$study)) {
 change$sdi[is.na(change$sdi)] <- max(change$sdi, na.rm = TRUE)
 es <- escalc(measure = "MN", mi = mi, sdi = sdi, ni = ni, data = change, slab = study)
 res <- rma(yi, vi, data = es, method = "REML", test = "knha")
+l1o <- leave1out(res)
+inf <- influence(res)
+write.csv(data.frame(es), file.path(args[2], "studies.csv"), row.names = FALSE)
 height <- max(6, 2 + 0.25 * res$k)  # inches: grows with the studies, as exometa's does
 draw <- function(device, file, plot, h) {  # width and height in inches
   device(file, width = 10, height = h)
@@ -47,5 +51,8 @@ for (fmt in c("svg", "png", "pdf")) {
                    png = function(f, width, height) png(f, width, height, units = "in", res = 150))
   draw(device, file.path(args[2], paste0("forest.", fmt)), function() forest(res), height)
   draw(device, file.path(args[2], paste0("funnel.", fmt)), function() funnel(res), 7)
+  draw(device, file.path(args[2], paste0("leave1out.", fmt)), function()
+    forest(l1o$estimate, ci.lb = l1o$ci.lb, ci.ub = l1o$ci.ub, slab = l1o$slab, refline = coef(res)), height)
+  draw(device, file.path(args[2], paste0("influence.", fmt)), function() plot(inf), 8)
 }
 cat(sprintf("k = %d, estimate %.4f, tau2 %.4f\n", res$k, res$beta[1], res$tau2))

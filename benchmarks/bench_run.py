@@ -135,7 +135,7 @@ def loop_rows(sizes, repeat, work: Path, r_ok: bool) -> list:
         if r_ok:
             (project / "r").mkdir()
             r, rnote = timed(["Rscript", str(HERE / "bench_run.R"), "studies.xlsx", "r"], project, reps)
-            rows.append((k, "metafor script (forest + funnel, 3 formats)", r, rnote, folder_size(project / "r")))
+            rows.append((k, "metafor script (forest, funnel, leave-one-out, influence; 3 formats)", r, rnote, folder_size(project / "r")))
         print(*rows[-5:], sep="\n", flush=True)
     return rows
 
@@ -240,8 +240,9 @@ def write_markdown(path: Path, start, loop, formats, figure_names, repeat) -> No
             "exometa draws the forest plot (paged at 40 studies), the leave-one-out and influence figures "
             "(and, from 10 studies, the funnel plot for small-study effects) in SVG, PNG and PDF, and writes "
             "the study table, the Summary of Findings and the report (HTML, Markdown, Word, JSON); the "
-            "metafor script (`bench_run.R`) fits the same model to the same numbers and draws a forest and "
-            "a funnel plot in the same formats. \"Nothing changed\" is a second run on the same inputs; "
+            "metafor script (`bench_run.R`) fits the same model to the same numbers, runs leave-one-out and "
+            "influence, writes the study table and draws a forest, a funnel, a leave-one-out and an influence "
+            "plot in the same formats (no risk-of-bias figures, Summary of Findings or report). \"Nothing changed\" is a second run on the same inputs; "
             "\"one SD edited\" a run after one study's SD changed.", "",
             "| studies | what | seconds | output | note |", "|---|---|---|---|---|"]
     for k, what, t, note, size in loop:
