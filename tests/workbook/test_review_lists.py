@@ -118,6 +118,15 @@ def test_review_sheet(make):
     assert wb.review == review and wb.ok and not [p for p in wb.problems if p.sheet == "review"]
 
 
+def test_an_empty_value_is_pointed_at_in_the_value_column(make):
+    """The warning names the cell to fill in (B2, beside the key), not the key's own cell."""
+    def edit(w):
+        w["review"]["B2"] = None
+
+    wb = read_workbook(make(edit, review={"title": "T", "question": "Q?", "population": "P"}))
+    assert [p.cell for p in wb.warnings if "the review's title is not filled in" in p.message] == ["B2"]
+
+
 def test_review_sheet_problems(make):
     def edit(w):
         ws = w["review"]

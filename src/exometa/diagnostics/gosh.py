@@ -142,10 +142,32 @@ def all_subsets(k: int, p: int) -> np.ndarray:
 
 
 def random_subsets(k: int, p: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n random subsets: size m with probability proportional to C(k, m), m >= p, as metafor."""
+    """n random subsets of at least p studies, each equally likely, sorted by size.
+
+    metafor draws a size m with probability proportional to C(k, m) (m >= p), then m
+    studies at random: every subset of at least p studies is equally likely. So is a
+    subset of independent fair coin flips kept when it has p studies or more, which is
+    how they are drawn here (rows with fewer are drawn again): the same distribution
+    without sorting a random number per study (eight coins from each random byte).
+    """
+    if count_subsets(k, p) < 2.0**k / 4:  # most coin flips would be drawn again: by size instead
+        return _subsets_by_size(k, p, n, rng)
+    incl = np.empty((n, k), bool)
+    todo = np.arange(n)
+    while todo.size:
+        for start in range(0, todo.size, SAMPLE_CHUNK):
+            rows = todo[start:start + SAMPLE_CHUNK]
+            coins = rng.integers(0, 256, (rows.size, (k + 7) // 8), dtype=np.uint8)  # 8 fair coins a byte
+            incl[rows] = np.unpackbits(coins, axis=1, count=k).astype(bool)
+        todo = todo[incl[todo].sum(axis=1) < p]
+    return incl[np.argsort(incl.sum(axis=1), kind="stable")]
+
+
+def _subsets_by_size(k: int, p: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """:func:`random_subsets` as metafor draws them: a size (probability C(k, m)), then its members."""
     sizes_all = np.arange(p, k + 1)
     log_comb = np.array([math.lgamma(k + 1) - math.lgamma(m + 1) - math.lgamma(k - m + 1) for m in sizes_all])
-    prob = np.exp(log_comb - log_comb.max())  # C(k, m), scaled: the binomial(k, 1/2) probabilities up to a factor
+    prob = np.exp(log_comb - log_comb.max())  # C(k, m), scaled
     sizes = rng.choice(sizes_all, size=n, p=prob / prob.sum())
     incl = np.empty((n, k), bool)
     for start in range(0, n, SAMPLE_CHUNK):

@@ -13,6 +13,7 @@ import difflib
 from . import cells
 from .problems import ERROR, WARNING
 from .schema import REVIEW, REVIEW_KEYS, REVIEW_KEYS_EXPECTED
+from .xlsx_stream import column_letter
 
 
 def read_review(book, out) -> dict[str, str]:
@@ -20,7 +21,8 @@ def read_review(book, out) -> dict[str, str]:
     if REVIEW not in book.sheets:
         return {}
     review: dict[str, str] = {}
-    where: dict[str, str] = {}
+    where: dict[str, str] = {}  # key -> its cell
+    value_at: dict[str, str] = {}  # key -> the cell of its value
     key_col = value_col = None
     for number, _hidden, row in book.rows(REVIEW):
         if number == 1:
@@ -47,6 +49,7 @@ def read_review(book, out) -> dict[str, str]:
                     "Keep one row per key; the report would not know which to use.")
             continue
         where[key] = key_cell.ref
+        value_at[key] = value_cell.ref if value_cell is not None else f"{column_letter(value_col)}{number}"
         long = cells.check_length(value, key)
         if long:
             out.add(ERROR, REVIEW, value_cell.ref, None, long[2], long[3])
@@ -59,6 +62,6 @@ def read_review(book, out) -> dict[str, str]:
         return {}
     for key in REVIEW_KEYS_EXPECTED:
         if key not in review:
-            out.add(WARNING, REVIEW, where.get(key, "row 1"), None, f"the review's {key} is not filled in; the report uses a generic {key}.",
+            out.add(WARNING, REVIEW, value_at.get(key, "row 1"), None, f"the review's {key} is not filled in; the report uses a generic {key}.",
                     f"Enter it in the value column beside '{key}' ({REVIEW_KEYS[key]})")
     return review
