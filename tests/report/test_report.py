@@ -190,3 +190,19 @@ def test_kept_parts_stay_in_place_when_one_analysis_is_rerun(first_report, tmp_p
     assert read_parts(tmp_path / "report.json") == kept
     (tmp_path / "report.json").write_text('{"exometa_report_parts": 99, "parts": []}')
     assert read_parts(tmp_path / "report.json") is None and read_parts(tmp_path / "missing.json") is None
+
+
+def test_every_study_of_the_diagnostics_is_in_a_table(first_report):
+    """The figures show at most 40 studies; the report's tables hold them all, with metafor's numbers."""
+    results, figures, wb, _ = first_report
+    res = results[1]
+    part = part_of(res, figures[res.spec.name], wb)
+    tables = {b.caption: b for b in part.blocks if isinstance(b, Table) and b.caption}
+    l1o, cum, infl = (res.diagnostics[k].result for k in ("leave1out", "cumul", "influence"))
+    assert [r[0] for r in tables["Leave-one-out estimates"].rows] == list(l1o.slab)
+    assert [r[0] for r in tables["Cumulative estimates"].rows] == list(cum.slab)
+    table = tables["Influence diagnostics by study"]
+    assert table.columns[:4] == ("Study", "rstudent", "DFFITS", "Cook's distance")
+    assert [r[0] for r in table.rows] == list(infl.slab)
+    assert [r[3] for r in table.rows] == [f"{c:.3f}" for c in infl.cook_d]
+    assert [r[-1] == "yes" for r in table.rows] == list(infl.inf)

@@ -106,14 +106,33 @@ def _diagnostics(res, figs, formats) -> list:
     blocks.append(Bullets(tuple(d.reading if d.reading.startswith(d.title) else f"{d.title}: {d.reading}"
                                 for d in res.diagnostics.values())))
     blocks += figure_blocks(figs, formats)
-    l1o = res.diagnostics.get("leave1out")
-    if l1o is not None and l1o.ran:
-        r = l1o.result
-        rows = tuple((s, num(res.back(e)) + f" ({num(res.back(lo))} to {num(res.back(hi))})", num(i2, 0) + "%", num(t, 4))
-                     for s, e, lo, hi, i2, t in zip(r.slab, r.estimate, r.ci_lb, r.ci_ub, r.i2, r.tau2))
-        blocks.append(Table(("Study left out", f"Estimate ({res.spec.level:g}% CI)", "I²", "τ²"), rows,
-                            caption="Leave-one-out estimates"))
+    # every study in a table: the figures show at most 40 (exometa.report.figures.MAX_ROWS)
+    for key, first, caption in (("leave1out", "Study left out", "Leave-one-out estimates"),
+                                ("cumul", "Study added", "Cumulative estimates")):
+        d = res.diagnostics.get(key)
+        if d is not None and d.ran and getattr(d.result.model, "int_only", True):
+            blocks.append(_series_table(res, d.result, first, caption))
+    infl = res.diagnostics.get("influence")
+    if infl is not None and infl.ran and len(infl.result.coef_names) == 1:
+        blocks.append(_influence_table(infl.result))
     return blocks
+
+
+def _series_table(res, r, first: str, caption: str) -> Table:
+    """A leave-one-out or cumulative series, a row per refit, on the display scale."""
+    rows = tuple((s, num(res.back(e)) + f" ({num(res.back(lo))} to {num(res.back(hi))})", num(i2, 0) + "%", num(t, 4))
+                 for s, e, lo, hi, i2, t in zip(r.slab, r.estimate, r.ci_lb, r.ci_ub, r.i2, r.tau2))
+    return Table((first, f"Estimate ({res.spec.level:g}% CI)", "I²", "τ²"), rows, caption=caption)
+
+
+def _influence_table(r) -> Table:
+    """metafor's influence() measures, a row per study (one coefficient: DFBETAS is one column)."""
+    rows = tuple((s, num(a, 2), num(b, 3), num(c, 3), num(d, 3), num(t, 4), num(q, 2), num(h, 3), num(w, 1),
+                  num(f[0], 3), "yes" if i else "")
+                 for s, a, b, c, d, t, q, h, w, f, i in zip(r.slab, r.rstudent, r.dffits, r.cook_d, r.cov_r, r.tau2_del,
+                                                            r.qe_del, r.hat, r.weight, r.dfbetas, r.inf))
+    return Table(("Study", "rstudent", "DFFITS", "Cook's distance", "Covariance ratio", "τ² without", "Q without",
+                  "Hat", "Weight (%)", "DFBETAS", "Influential"), rows, caption="Influence diagnostics by study")
 
 
 def _bias(res, figs, formats) -> list:
