@@ -35,6 +35,9 @@ ROOT = HERE.parent
 PY = sys.executable
 EXOMETA = [PY, "-m", "exometa.cli"]
 ANALYSIS = "change_over_time_density"
+#: seconds the metafor script may take (its leave1out() and influence() refit k times with k x k
+#: matrices: about an hour at 2,000 studies)
+R_LIMIT = 180
 
 
 def synthetic_workbook(n: int, path: Path, seed: int = 13) -> Path:
@@ -79,12 +82,16 @@ def edit_one_sd(src: Path, dst: Path) -> Path:
     return dst
 
 
-def timed(cmd, cwd=None, repeat=1) -> tuple[float, str]:
-    """Best wall-clock seconds of ``repeat`` runs of ``cmd``, and the last line it printed (or why it failed)."""
+def timed(cmd, cwd=None, repeat=1, limit=None) -> tuple[float, str]:
+    """Best wall-clock seconds of ``repeat`` runs of ``cmd``, and the last line it printed (or why it failed);
+    a run still going after ``limit`` seconds is stopped (time ``inf``)."""
     best, note = float("inf"), ""
     for _ in range(repeat):
         t = time.perf_counter()
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        try:
+            done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired:
+            return float("inf"), f"stopped after {limit:.0f} s, unfinished"
         best = min(best, time.perf_counter() - t)
         if done.returncode:
             lines = [ln.strip() for ln in (done.stderr or done.stdout).strip().splitlines()
@@ -134,7 +141,7 @@ def loop_rows(sizes, repeat, work: Path, r_ok: bool) -> list:
         rows.append((k, "exometa run, one SD edited", edit, _short(note3), None))
         if r_ok:
             (project / "r").mkdir()
-            r, rnote = timed(["Rscript", str(HERE / "bench_run.R"), "studies.xlsx", "r"], project, reps)
+            r, rnote = timed(["Rscript", str(HERE / "bench_run.R"), "studies.xlsx", "r"], project, reps, limit=R_LIMIT)
             rows.append((k, "metafor script (forest, funnel, leave-one-out, influence; 3 formats)", r, rnote, folder_size(project / "r")))
         print(*rows[-5:], sep="\n", flush=True)
     return rows
@@ -246,7 +253,7 @@ def write_markdown(path: Path, start, loop, formats, figure_names, repeat) -> No
             "\"one SD edited\" a run after one study's SD changed.", "",
             "| studies | what | seconds | output | note |", "|---|---|---|---|---|"]
     for k, what, t, note, size in loop:
-        secs = "—" if t != t else f"{t:.2f}"
+        secs = "—" if t != t else f"> {R_LIMIT}" if t == float("inf") else f"{t:.2f}"
         out.append(f"| {k} | {what} | {secs} | {'' if not size else f'{size / 1e6:.1f} MB'} | {note} |")
     out += ["", "## What each figure format costs (the shipped analysis's figures: "
             + ", ".join(figure_names) + ")", "",
