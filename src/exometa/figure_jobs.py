@@ -165,11 +165,13 @@ def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[
     the workers; otherwise one after the other.
     """
     global _PENDING
-    n = workers_for(len(jobs), workers)
-    if n <= 1 or not sys.platform.startswith("linux"):
+    cores = workers_for(max(1, len(jobs)) * 1000, workers)  # the workers asked for, or one per core
+    if cores <= 1 or not jobs or not sys.platform.startswith("linux"):
         return [draw(job, folder) for job in jobs]
-    tasks = _tasks(jobs, n)
-    n = workers_for(len(tasks), workers)
+    tasks = _tasks(jobs, cores)
+    n = min(cores, len(tasks))
+    if n <= 1:
+        return [draw(job, folder) for job in jobs]
     order = sorted(range(len(tasks)), key=lambda t: -tasks[t][2] * len(jobs[tasks[t][0]].formats))
     _PENDING = [(jobs[i], folder, pages) for i, pages, _ in tasks]
     pool = None

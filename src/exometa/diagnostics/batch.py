@@ -93,16 +93,15 @@ def _packed(model: Model, y, mask, X, m: int) -> Batch:
     c = np.flatnonzero(mask) - r * k  # its column
     first = np.concatenate(([0], np.cumsum(counts[:-1])))  # where each row's studies start
     dest = np.arange(c.size) + np.repeat(np.arange(n) * m - first, counts)  # its packed place
-    same = y.strides[0] == 0  # every row the model's effects (a broadcast view)
     packed = {"mask": np.zeros(n * m, bool), "y": np.zeros(n * m), "v": np.ones(n * m)}
     packed["mask"][dest] = True
-    packed["y"][dest] = y[0, c] if same else y[r, c]
+    packed["y"][dest] = y[r, c]
     packed["v"][dest] = np.asarray(model.vi, float)[c]
-    if X.shape[2] == 1 and np.all(X[0] == 1.0) and (X.strides[0] == 0 or np.all(X == 1.0)):
+    if X.shape[2] == 1 and np.all(X == 1.0):
         packed_X = np.broadcast_to(1.0, (n, m, 1))  # intercept only: the engine's weighted sums, not matrix algebra
     else:
         packed_X = np.zeros((n * m, X.shape[2]))
-        packed_X[dest] = X[0, c] if X.strides[0] == 0 else X[r, c]
+        packed_X[dest] = X[r, c]
         packed_X = packed_X.reshape(n, m, -1)
     return Batch(packed["y"].reshape(n, m), packed["v"].reshape(n, m), packed["mask"].reshape(n, m), packed_X)
 

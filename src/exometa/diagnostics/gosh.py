@@ -150,7 +150,7 @@ def random_subsets(k: int, p: int, n: int, rng: np.random.Generator) -> np.ndarr
     how they are drawn here (rows with fewer are drawn again): the same distribution
     without sorting a random number per study (eight coins from each random byte).
     """
-    if count_subsets(k, p) < 2.0**k / 4:  # most coin flips would be drawn again: by size instead
+    if 4 * count_subsets(k, p) < 1 << k:  # most coin flips would be drawn again: by size instead
         return _subsets_by_size(k, p, n, rng)
     incl = np.empty((n, k), bool)
     todo = np.arange(n)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..models.distributions import chi2_ppf, chi2_sf
 from .deletion import DeletionFits, deletion_fits
 from .model import model_of, need_k
 from .results import DiagnosticResult, model_words, table_text
@@ -206,4 +207,3 @@ def influence(res) -> InfluenceResult:
         slab=model.slab, coef_names=model.coef_names, **values, inf=rules.any(axis=1), rules=rules,
         thresholds=thresholds, model=model,
     )  # fmt: skip
-from ..models.distributions import chi2_ppf, chi2_sf

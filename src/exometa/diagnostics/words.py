@@ -182,7 +182,8 @@ def influence_reading(infl, digits: int = 2) -> str:
     if len(heavy) == 1:
         parts.append(f"{heavy[0]} carries the most weight ({top:.1f}%).")
     elif len(heavy) > MAX_NAMED:  # many studies alike: naming them all says nothing
-        parts.append(f"No study carries more than {top:.1f}% of the weight.")
+        parts.append(f"No study carries more than {top:.1f}% of the weight." if top >= 0.1 else
+                     f"No study carries more than {top:.2g}% of the weight.")
     else:
         names = ", ".join(heavy[:-1]) + " and " + heavy[-1]
         parts.append(f"{names} carry the most weight ({top:.1f}% each).")

@@ -107,6 +107,8 @@ def _inv(a: np.ndarray) -> np.ndarray:
     if a.shape[1] != 2:
         return np.linalg.inv(a)
     det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+    if not np.all(det != 0):  # singular (or NaN): LAPACK's answer, and its LinAlgError, as before
+        return np.linalg.inv(a)
     out = np.empty_like(a)
     out[:, 0, 0], out[:, 1, 1] = a[:, 1, 1] / det, a[:, 0, 0] / det
     out[:, 0, 1], out[:, 1, 0] = -a[:, 0, 1] / det, -a[:, 1, 0] / det

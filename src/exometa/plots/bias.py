@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from ..models.distributions import norm_isf
 from .style import FLAG_COLOURS, FONT, POOLED, REFERENCE, new_figure
 
 #: colours of the adjustment lines (distinct from the study-marker palette)
@@ -216,4 +217,3 @@ def radial(res, *, width="single", height: float | None = None, title: str | Non
     if title:
         ax.set_title(title, fontsize=FONT["title"], loc="left", parse_math=False)
     return fig
-from ..models.distributions import norm_isf

@@ -88,11 +88,12 @@ def _p_short(p) -> str:
     return "<.001" if p < 0.001 else f"{p:.3f}"
 
 
-def series_rows(lay: pd.DataFrame, omitting: bool, max_rows: int | None) -> tuple[pd.DataFrame, str]:
+def series_rows(lay: pd.DataFrame, omitting: bool, max_rows: int | None, change=None) -> tuple[pd.DataFrame, str]:
     """The rows of a series forest plot to draw, and a note saying which, when not all fit.
 
     Up to ``max_rows`` refits are drawn whole. Beyond that, a leave-one-out plot shows the
-    ``max_rows`` studies whose omission moves the estimate most, largest change first; a
+    ``max_rows`` studies whose omission moves the estimate most, largest change first
+    (``change``: each refit's change on the analysis scale; default: on the layout's); a
     cumulative plot shows evenly spaced steps, the last always included. The all-studies
     row is always drawn.
 
@@ -100,32 +101,39 @@ def series_rows(lay: pd.DataFrame, omitting: bool, max_rows: int | None) -> tupl
     ...                     "estimate": [1.0, 3.5, 2.2, 1.9, 2.0]})
     >>> rows, note = series_rows(lay, True, 2)
     >>> rows.label.tolist(), note
-    (['B', 'A', 'All'], 'The 2 of 4 studies whose omission moves the estimate most, largest change first; every study is in the table.')
+    (['B', 'A', 'All'], 'The 2 of 4 studies whose omission moves the estimate most, largest change first.')
     """
     refit = lay[lay.kind == "refit"]
     n = len(refit)
     if max_rows is None or n <= max_rows:
         return lay, ""
     if omitting:
-        change = (refit.estimate - lay.estimate.iloc[-1]).abs().fillna(-1.0)
-        pick = change.sort_values(ascending=False, kind="stable").index[:max_rows]
-        note = (f"The {max_rows:,} of {n:,} studies whose omission moves the estimate most, largest change first; "
-                "every study is in the table.")
+        moved = (refit.estimate - lay.estimate.iloc[-1]).abs() if change is None else pd.Series(
+            np.abs(np.asarray(change, float)), index=refit.index)
+        pick = moved.fillna(-1.0).sort_values(ascending=False, kind="stable").index[:max_rows]
+        note = f"The {max_rows:,} of {n:,} studies whose omission moves the estimate most, largest change first."
     else:
         pick = refit.index[np.unique(np.round(np.linspace(0, n - 1, max_rows)).astype(int))]
-        note = f"{len(pick):,} of the {n:,} steps, evenly spaced (the last included); every step is in the table."
+        note = f"{len(pick):,} of the {n:,} steps, evenly spaced (the last included)."
     return pd.concat([lay.loc[pick], lay[lay.kind == "all"]], ignore_index=True), note
 
 
 def series_forest(s, coef=None, transf=None, title=None, xlabel=None, null=0.0, width="double", digits=2,
-                  max_rows: int | None = None):
+                  max_rows: int | None = None, note_end: str = ""):
     """Leave-one-out or cumulative forest plot of a :class:`~exometa.diagnostics.series.RefitSeries`.
 
     ``transf`` (e.g. ``np.exp``) shows ratios on a log axis; ``null`` is the value of
     no effect on the analysis scale (drawn as a vertical line). With ``max_rows``, at
-    most that many refits are drawn (see :func:`series_rows`; the figure says which).
+    most that many refits are drawn (see :func:`series_rows`; the figure says which,
+    followed by ``note_end``, e.g. where the rest are).
     """
-    lay, note = series_rows(series_forest_layout(s, coef, transf, digits), s.row_word == "omitting", max_rows)
+    m = s.model
+    j = (0 if m.int_only else 1) if coef is None else coef
+    raw = np.asarray(s.estimate, float) if m.int_only else np.asarray(s.estimate, float)[:, j]
+    full = float(np.atleast_1d(m.result.estimate)[j])
+    lay, note = series_rows(series_forest_layout(s, coef, transf, digits), s.row_word == "omitting", max_rows,
+                            change=raw - full)
+    note = f"{note[:-1]}; {note_end}." if note and note_end else note
     n = len(lay)
     top = 0.95 + (0.2 if note else 0.0)
     height = 0.1 + top + 0.2 * (n + 1)
@@ -345,10 +353,16 @@ def influence_rows(infl, max_rows: int | None) -> tuple[np.ndarray, str]:
     cook = np.nan_to_num(np.asarray(infl.cook_d, float), nan=-np.inf)
     rank = np.lexsort((np.arange(k), -cook, ~inf))  # influential first, then by Cook's distance
     pick = np.sort(rank[:max_rows])
-    shown = int(inf[pick].sum())
-    flagged = f"all {int(inf.sum())} influential ones" if shown == inf.sum() else f"{shown} of the {int(inf.sum())} influential ones"
-    note = (f"The {max_rows:,} of {k:,} studies with the largest Cook's distances ({flagged} among them); "
-            "every study is in the table.")
+    shown, flagged, others = int(inf[pick].sum()), int(inf.sum()), max_rows - int(inf[pick].sum())
+    if flagged == 0:
+        note = f"The {max_rows:,} of {k:,} studies with the largest Cook's distances (none is influential by metafor's rules)."
+    elif shown < flagged:
+        note = f"{shown:,} of the {flagged:,} influential studies (of {k:,}), those with the largest Cook's distances."
+    elif others:
+        note = (f"The {flagged:,} influential {'study' if flagged == 1 else 'studies'} and the {others:,} others "
+                f"with the largest Cook's distances, of {k:,}.")
+    else:
+        note = f"The {flagged:,} influential studies, of {k:,}."
     return pick, note
 
 
@@ -370,12 +384,14 @@ def influence_layout(infl, rows=None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def influence_panels(infl, title=None, width="double", ncols: int = 5, max_rows: int | None = None):
+def influence_panels(infl, title=None, width="double", ncols: int = 5, max_rows: int | None = None,
+                     note_end: str = ""):
     """metafor's influence plot with studies on the vertical axis, one panel per measure.
 
     With ``max_rows``, at most that many studies are shown (see :func:`influence_rows`;
-    the figure says which)."""
+    the figure says which, followed by ``note_end``)."""
     shown, note = influence_rows(infl, max_rows)
+    note = f"{note[:-1]}; {note_end}." if note and note_end else note
     lay = influence_layout(infl, shown)
     panels = list(dict.fromkeys(lay.panel))
     labels = [infl.slab[i] for i in shown]

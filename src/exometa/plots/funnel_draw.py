@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from ..models.distributions import norm_isf
 from .style import DEFAULT_WIDTH, FAMILY, FLAG_COLOURS, FONT, MUTED, POOLED, REFERENCE, marker_names, new_figure, width_inches
 from .text import text_width, wrap
 
@@ -215,4 +216,3 @@ def _mark(canvas, x, y, mark):
 
 
 __all__ = ["funnel_figure", "place_labels"]
-from ..models.distributions import norm_isf

@@ -27,6 +27,8 @@ TOOL_SLUG = {"RoB 2": "rob2", "ROBINS-I": "robins_i"}
 #: studies (or steps) a leave-one-out, cumulative or influence figure shows at most: a forest
 #: plot's page; beyond it, the most influential (the figure says which; the tables hold all)
 MAX_ROWS = 40
+#: what the note of such a figure adds: the report's tables (exometa.report.section) hold every study
+IN_THE_REPORT = "every study is in the report's table"
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,12 @@ def _diagnostics(res) -> list[ExtraFigure]:
         if key in ("leave1out", "cumul"):
             caption = "Leave-one-out analysis" if key == "leave1out" else "Cumulative meta-analysis"
             draw = (lambda r=r, c=caption: series_forest(r, transf=transf, title=c, xlabel=xlabel,
-                                                          null=0.0 if null is None else null, max_rows=MAX_ROWS))
+                                                          null=0.0 if null is None else null, max_rows=MAX_ROWS,
+                                                          note_end=IN_THE_REPORT))
         elif key == "influence":
             caption = "Influence diagnostics"
-            draw = (lambda r=r: influence_panels(r, title="Influence diagnostics", max_rows=MAX_ROWS))
+            draw = (lambda r=r: influence_panels(r, title="Influence diagnostics", max_rows=MAX_ROWS,
+                                                 note_end=IN_THE_REPORT))
         elif key == "baujat":
             caption, draw = "Baujat plot", (lambda r=r: baujat_plot(r, title="Baujat plot"))
         elif key == "gosh":
