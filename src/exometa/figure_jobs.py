@@ -103,15 +103,18 @@ def draw(job: FigureJob, folder, pages=None) -> list[Path]:
     return paths
 
 
-def workers_for(jobs: int, requested: int | None = None) -> int:
-    """How many processes to draw ``jobs`` figures with: ``requested``, else one per usable core."""
+def usable_workers(requested: int | None = None) -> int:
+    """The processes asked for (``requested``), else one per usable core."""
     if requested is not None:
         if int(requested) < 1:
             raise ExometaError(f"`jobs` must be 1 or more; got {requested!r}.")
-        n = int(requested)
-    else:
-        n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(n, jobs))
+        return int(requested)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def workers_for(jobs: int, requested: int | None = None) -> int:
+    """How many processes to draw ``jobs`` figures with: ``requested``, else one per usable core."""
+    return max(1, min(usable_workers(requested), jobs))
 
 
 # Jobs handed to forked workers by index: the children inherit this list, nothing is pickled.
@@ -165,7 +168,7 @@ def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[
     the workers; otherwise one after the other.
     """
     global _PENDING
-    cores = workers_for(max(1, len(jobs)) * 1000, workers)  # the workers asked for, or one per core
+    cores = usable_workers(workers)
     if cores <= 1 or not jobs or not sys.platform.startswith("linux"):
         return [draw(job, folder) for job in jobs]
     tasks = _tasks(jobs, cores)

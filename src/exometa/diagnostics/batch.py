@@ -68,11 +68,12 @@ def refused_rows(model: Model, mask: np.ndarray, X: np.ndarray) -> np.ndarray:
 PER_STUDY = ("weights",)
 
 
-def _one_call(model: Model, y, mask, X, keep) -> dict:
-    m = int(mask.sum(axis=1).max()) if mask.size else 0
+def _one_call(model: Model, y, mask, X, keep, sizes) -> dict:
+    """One engine call for rows with ``sizes`` studies each (packed when narrow enough)."""
+    m = int(sizes.max()) if sizes.size else 0
     k = mask.shape[1]
     if m <= k - max(1, k // 8) and not any(key in PER_STUDY for key in keep):
-        b = _packed(model, y, mask, X, m)
+        b = _packed(model, y, mask, X, sizes, m)
     else:
         b = Batch(np.where(mask, y, 0.0), np.where(mask, model.vi, 1.0), mask, X)
     out = engine.fit_batch(
@@ -81,14 +82,14 @@ def _one_call(model: Model, y, mask, X, keep) -> dict:
     return {key: out[key] for key in keep if key in out}
 
 
-def _packed(model: Model, y, mask, X, m: int) -> Batch:
-    """The rows with each one's studies first, in their order, ``m`` (the largest row) wide.
+def _packed(model: Model, y, mask, X, counts, m: int) -> Batch:
+    """The rows (``counts`` studies each) with each one's studies first, in their order, ``m``
+    (the largest row) wide.
 
     A row of a GOSH subset then costs about its own size, not k: the same sums in the
     same order, without the absent studies' zeros.
     """
     n, k = mask.shape
-    counts = np.count_nonzero(mask, axis=1)
     r = np.repeat(np.arange(n), counts)  # the row of each present study, row by row
     c = np.flatnonzero(mask) - r * k  # its column
     first = np.concatenate(([0], np.cumsum(counts[:-1])))  # where each row's studies start
@@ -159,9 +160,10 @@ def fit_rows(model: Model, mask: np.ndarray, y=None, X=None, keep=None) -> dict:
     refused = refused_rows(model, mask, X)
     rows = np.flatnonzero(~refused)
     out: dict = {}
-    for part in _chunks(mask[rows].sum(axis=1), p):
+    sizes = mask[rows].sum(axis=1)
+    for part in _chunks(sizes, p):
         idx = rows[part]
-        fit = _one_call(model, y[idx], mask[idx], np.ascontiguousarray(X[idx]), keep)
+        fit = _one_call(model, y[idx], mask[idx], np.ascontiguousarray(X[idx]), keep, sizes[part])
         for key, value in fit.items():
             value = np.asarray(value)
             if key not in out:

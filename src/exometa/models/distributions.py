@@ -17,32 +17,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._lazy import lazy_module
 
-_SPECIAL = []
 
-
-def _special():
-    """scipy.special, imported on first use (it costs a fifth of a second)."""
-    if not _SPECIAL:
-        from scipy import special
-
-        _SPECIAL.append(special)
-    return _SPECIAL[0]
+#: scipy.special, imported on first use (it costs a fifth of a second)
+_special = lazy_module("scipy.special")
 
 
 def norm_isf(p):
     """Upper-tail quantile of the standard normal: ``z`` with ``P(Z > z) = p``."""
-    return -_special().ndtri(p)
+    return -_special.ndtri(p)
 
 
 def norm_ppf(p):
     """Lower-tail quantile of the standard normal (R's ``qnorm(p)``)."""
-    return _special().ndtri(p)
+    return _special.ndtri(p)
 
 
 def t_isf(p, df):
     """Upper-tail quantile of Student's t with ``df`` degrees of freedom."""
-    return -_special().stdtrit(df, p)
+    return -_special.stdtrit(df, p)
 
 
 def two_sided_p(stat, df):
@@ -51,7 +45,7 @@ def two_sided_p(stat, df):
     Where ``df`` is NaN the normal distribution is used, so one call serves a
     batch mixing t-tests with rows that fell back to z (k = 1).
     """
-    sp = _special()
+    sp = _special
     a = -np.abs(stat)
     if df is None:
         return 2 * sp.ndtr(a)
@@ -65,19 +59,19 @@ def two_sided_p(stat, df):
 
 def chi2_sf(x, df):
     """``P(X > x)`` for a chi-square variable with ``df`` degrees of freedom."""
-    return _special().chdtrc(df, x)
+    return _special.chdtrc(df, x)
 
 
 def chi2_isf(p, df):
     """Upper-tail quantile of the chi-square distribution (R's ``qchisq(p, df, lower.tail=FALSE)``)."""
-    return _special().chdtri(df, p)
+    return _special.chdtri(df, p)
 
 
 def chi2_ppf(p, df):
     """Lower-tail quantile of the chi-square distribution (R's ``qchisq(p, df)``)."""
-    return _special().chdtri(df, 1 - np.asarray(p, float))
+    return _special.chdtri(df, 1 - np.asarray(p, float))
 
 
 def f_sf(x, df1, df2):
     """``P(F > x)`` for an F variable with ``df1`` and ``df2`` degrees of freedom."""
-    return _special().fdtrc(df1, df2, x)
+    return _special.fdtrc(df1, df2, x)

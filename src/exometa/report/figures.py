@@ -20,13 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..plots.forest_pages import ROWS_PER_PAGE
+
 #: file-name suffix -> report section
 SECTIONS = {"_leave1out": "diagnostics", "_cumul": "diagnostics", "_influence": "diagnostics", "_baujat": "diagnostics",
             "_gosh": "diagnostics", "_bias_funnel": "bias", "_rob_traffic_light": "rob", "_rob_summary": "rob"}
 TOOL_SLUG = {"RoB 2": "rob2", "ROBINS-I": "robins_i"}
 #: studies (or steps) a leave-one-out, cumulative or influence figure shows at most: a forest
 #: plot's page; beyond it, the most influential (the figure says which; the tables hold all)
-MAX_ROWS = 40
+MAX_ROWS = ROWS_PER_PAGE
 #: what the note of such a figure adds: the report's tables (exometa.report.section) hold every study
 IN_THE_REPORT = "every study is in the report's table"
 

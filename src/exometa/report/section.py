@@ -110,10 +110,10 @@ def _diagnostics(res, figs, formats) -> list:
     for key, first, caption in (("leave1out", "Study left out", "Leave-one-out estimates"),
                                 ("cumul", "Study added", "Cumulative estimates")):
         d = res.diagnostics.get(key)
-        if d is not None and d.ran and getattr(d.result.model, "int_only", True):
+        if d is not None and d.ran and d.result.model.int_only:
             blocks.append(_series_table(res, d.result, first, caption))
     infl = res.diagnostics.get("influence")
-    if infl is not None and infl.ran and len(infl.result.coef_names) == 1:
+    if infl is not None and infl.ran and infl.result.model.int_only:
         blocks.append(_influence_table(infl.result))
     return blocks
 

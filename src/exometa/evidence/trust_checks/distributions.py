@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from ..._lazy import lazy_module
 
-def _sc():
-    from scipy import special
-
-    return special
+_sc = lazy_module("scipy.special")
 
 
 class _Norm:
@@ -28,15 +26,15 @@ class _Norm:
 
     @staticmethod
     def sf(x):
-        return _sc().ndtr(-x)
+        return _sc.ndtr(-x)
 
     @staticmethod
     def cdf(x):
-        return _sc().ndtr(x)
+        return _sc.ndtr(x)
 
     @staticmethod
     def ppf(q):
-        return _sc().ndtri(q)
+        return _sc.ndtri(q)
 
 
 class _FrozenT:
@@ -46,10 +44,10 @@ class _FrozenT:
         self.df = df
 
     def sf(self, x):
-        return _sc().stdtr(self.df, -x)
+        return _sc.stdtr(self.df, -x)
 
     def ppf(self, q):
-        return _sc().stdtrit(self.df, q)
+        return _sc.stdtrit(self.df, q)
 
 
 class _T:
@@ -60,18 +58,18 @@ class _T:
 
     @staticmethod
     def sf(x, df):
-        return _sc().stdtr(df, -x)
+        return _sc.stdtr(df, -x)
 
     @staticmethod
     def ppf(q, df):
-        return _sc().stdtrit(df, q)
+        return _sc.stdtrit(df, q)
 
 
 stats = SimpleNamespace(
     norm=_Norm(),
     t=_T(),
-    chi2=SimpleNamespace(sf=lambda x, df: _sc().chdtrc(df, x)),
-    f=SimpleNamespace(sf=lambda x, dfn, dfd: _sc().fdtrc(dfn, dfd, x)),
+    chi2=SimpleNamespace(sf=lambda x, df: _sc.chdtrc(df, x)),
+    f=SimpleNamespace(sf=lambda x, dfn, dfd: _sc.fdtrc(dfn, dfd, x)),
 )
 
 __all__ = ["stats"]
