@@ -160,21 +160,76 @@ def _tasks(jobs: list[FigureJob], workers: int) -> list[tuple]:
     return tasks
 
 
-def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[list[Path]]:
-    """Draw every job into ``folder``; returns each job's files, in the order of ``jobs``.
+def job_files(job: FigureJob) -> list[str]:
+    """The names of the files ``job`` writes, in the order :func:`draw` returns them: ``NAME.FMT`` in
+    each of its formats; a forest plot of several pages page by page (``NAME``, ``NAME_p2``, ...)."""
+    from .plots.forest_pages import ROWS_PER_PAGE, paginate
+
+    n_pages = len(paginate(job.layout, ROWS_PER_PAGE)) if job.kind == "forest" else 1
+    stems = [job.name] + [f"{job.name}_p{n}" for n in range(2, n_pages + 1)]
+    return [f"{stem}.{fmt}" for stem in stems for fmt in job.formats]
+
+
+class Drawing:
+    """Figures being drawn (see :func:`start_drawing`): :meth:`wait` returns each job's files."""
+
+    def __init__(self, jobs, folder, pool=None, pending=None, tasks=(), order=()):
+        self.jobs, self.folder = jobs, folder
+        self._pool, self._pending, self._tasks, self._order = pool, pending, tasks, order
+        self._files = None
+
+    def wait(self) -> list[list[Path]]:
+        """Each job's files, in the order of the jobs (drawn here, one after the other, if no worker
+        processes were started); checked against :func:`job_files`."""
+        global _PENDING
+        if self._files is not None:
+            return self._files
+        if self._pool is None:
+            files = [draw(job, self.folder) for job in self.jobs]
+        else:
+            try:
+                drawn = self._pending.get()
+                self._pool.close()
+                self._pool.join()
+            finally:
+                self.close()
+                _PENDING = []
+            by_task = dict(zip(self._order, drawn))
+            files = [[] for _ in self.jobs]
+            for t, (i, _, _) in enumerate(self._tasks):  # tasks are in job order, pages in order
+                files[i] += by_task[t]
+        for job, paths in zip(self.jobs, files):
+            if [p.name for p in paths] != job_files(job):  # pragma: no cover - a drawing function's bug
+                raise ExometaError(f"drawing {job.name} wrote {[p.name for p in paths]}, not the files it was to "
+                                   f"write ({job_files(job)}): a bug in exometa.")
+        self._files = files
+        return files
+
+    def close(self) -> None:
+        """Stop the worker processes (if any are still running): after :meth:`wait`, or on an error."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def start_drawing(jobs: list[FigureJob], folder, workers: int | None = None) -> Drawing:
+    """Start drawing every job into ``folder``; :meth:`Drawing.wait` returns the files.
 
     With more than one worker (and on Linux, where processes fork) the jobs are
-    drawn in parallel, largest first, the pages of a long forest plot shared among
-    the workers; otherwise one after the other.
+    drawn by worker processes, largest first, the pages of a long forest plot shared
+    among them, while the caller goes on (``exometa run`` builds the report's text
+    meanwhile); otherwise they are drawn one after the other when waited for.
+    Call :meth:`Drawing.close` if the caller fails before waiting.
     """
     global _PENDING
     cores = usable_workers(workers)
     if cores <= 1 or not jobs or not sys.platform.startswith("linux"):
-        return [draw(job, folder) for job in jobs]
+        return Drawing(jobs, folder)
     tasks = _tasks(jobs, cores)
     n = min(cores, len(tasks))
     if n <= 1:
-        return [draw(job, folder) for job in jobs]
+        return Drawing(jobs, folder)
     order = sorted(range(len(tasks)), key=lambda t: -tasks[t][2] * len(jobs[tasks[t][0]].formats))
     _PENDING = [(jobs[i], folder, pages) for i, pages, _ in tasks]
     pool = None
@@ -182,18 +237,21 @@ def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[
         with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
             warnings.simplefilter("ignore", DeprecationWarning)
             pool = multiprocessing.get_context("fork").Pool(n, initializer=_start_worker, initargs=(os.getpid(),))
-        drawn = pool.map(_draw_pending, order, chunksize=1)
-        pool.close()
-        pool.join()
+        pending = pool.map_async(_draw_pending, order, chunksize=1)  # largest first
     except BaseException:
         if pool is not None:
             pool.terminate()
             pool.join()
-        raise
-    finally:
         _PENDING = []
-    by_task = dict(zip(order, drawn))
-    out: list = [[] for _ in jobs]
-    for t, (i, _, _) in enumerate(tasks):  # tasks are in job order, pages in order
-        out[i] += by_task[t]
-    return out
+        raise
+    return Drawing(jobs, folder, pool, pending, tasks, order)
+
+
+def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[list[Path]]:
+    """Draw every job into ``folder`` (see :func:`start_drawing`) and return each job's files, in the
+    order of ``jobs``."""
+    drawing = start_drawing(jobs, folder, workers)
+    try:
+        return drawing.wait()
+    finally:
+        drawing.close()

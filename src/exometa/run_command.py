@@ -12,10 +12,13 @@ What a run does, in order:
    (:class:`exometa.outputs.OutputFolder`);
 4. for each figure, compares its key with the manifest (:mod:`exometa.incremental`):
    figures whose inputs, settings and software are unchanged, and whose files are
-   still as written, are not drawn again; the others are drawn, on every core
-   (:mod:`exometa.figure_jobs`);
-5. writes each analysis's study table (``NAME_studies.csv``) and Summary of Findings
-   (``NAME_sof.xlsx``), and the report (:mod:`exometa.report.build`);
+   still as written, are not drawn again; the others are drawn by worker processes, one
+   per core (:mod:`exometa.figure_jobs`);
+5. meanwhile writes each analysis's study table (``NAME_studies.csv``) and Summary of
+   Findings (``NAME_sof.xlsx``), and the report (:mod:`exometa.report.build`): its text
+   first, from the names of the files the figures will have
+   (:func:`exometa.figure_jobs.job_files`), then, once they are drawn, the HTML and Word
+   files that embed them;
 6. switches the new set in: files whose bytes changed are replaced, identical
    ones are left alone (their dates do not change), and outputs the analyses run
    no longer produce (a subgroup dropped, a format no longer asked for) are
@@ -294,14 +297,16 @@ def _kept_parts(items, chosen, figures, say):
     return [i for i in items if i.name in run_now], [stored[i.name] for i in items if i.name not in run_now]
 
 
-def _write_report(out, results, figs, wb, report, units, say) -> tuple:
-    """Write the report's files and each analysis's Summary of Findings into staging; add their units."""
+def _write_report(out, results, figs, wb, report, units, say, figures_ready=None) -> tuple:
+    """Write the report's files and each analysis's Summary of Findings into staging; add their units.
+    ``figures_ready`` is called before anything reads the figures' files (see :func:`report_files`)."""
     from .outputs import atomic_write
     from .report.build import report_files
 
     say("report: " + ", ".join(REPORT_FILES) + " and each analysis's Summary of Findings (NAME_sof.xlsx)")
     # figures are looked for in the output folder (kept ones), unless drawn now (staging, given in figs)
-    files = report_files(results, figs, wb, out.folder, parts=report["parts"], order=report["order"], date=report["date"])
+    files = report_files(results, figs, wb, out.folder, parts=report["parts"], order=report["order"], date=report["date"],
+                         figures_ready=figures_ready)
     owner = {f"{r.spec.name}_sof.xlsx": r.spec.name for r in results}
     paths = {}
     for fname, data in files.items():
@@ -329,9 +334,9 @@ def _kept_tables_and_report(out, results) -> list | None:
 
 
 def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report) -> RunOutcome:
-    """Steps 3-6 of the module docstring: lock, decide what to draw, draw, write tables and report, switch."""
-    from .export import write_csv
-    from .figure_jobs import draw_all
+    """Steps 3-6 of the module docstring: lock, decide what to draw, draw (while the tables and the
+    report's text are written), write the report, switch."""
+    from .figure_jobs import job_files, start_drawing
 
     with out, _writing_into(out):
         _check_owners(planned, out)
@@ -347,28 +352,22 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full
                 to_draw.append(job)
         if to_draw or skipped:
             say(f"figures: {len(to_draw)} to draw, {len(skipped)} unchanged since the last run (not drawn)")
-        drawn = dict(zip((j.name for j in to_draw), draw_all(to_draw, out.staging, jobs)))
+        drawing = start_drawing(to_draw, out.staging, jobs)
+        try:
+            for job in all_jobs:  # where each figure will be: the report is written while they are drawn
+                paths = ([out.folder / f for f in kept[job.name]] if job.name in kept
+                         else [out.staging / f for f in job_files(job)])
+                figs[job.analysis].append((job.caption, _report_figure(paths)))
+            html, md = _tables_and_report(out, results, figs, wb, report, units, say, drawing.wait,
+                                          same_run=not full and not to_draw)
+            drawn = dict(zip((j.name for j in to_draw), drawing.wait()))
+        finally:
+            drawing.close()
         for job in all_jobs:
             if job.name in drawn:
-                paths = drawn[job.name]
-                units.append(Unit(job.name, job.analysis, {p.name: p for p in paths}, job.key))
+                units.append(Unit(job.name, job.analysis, {p.name: p for p in drawn[job.name]}, job.key))
             else:
-                paths = [out.folder / f for f in kept[job.name]]
                 units.append(Unit(job.name, job.analysis, {f: None for f in kept[job.name]}, job.key))
-            figs[job.analysis].append((job.caption, _report_figure(paths)))
-        # the same run as last time, nothing redrawn: the tables and the report would be the same bytes
-        same_run = not full and not to_draw and report["key"] is not None and out.run_record.get("key") == report["key"]
-        tables = _kept_tables_and_report(out, results) if same_run else None
-        if tables is not None:
-            say("report and tables: unchanged since the last run (not rebuilt)")
-            units += tables
-            html, md = out.folder / "report.html", out.folder / "report.md"
-        else:
-            for res in results:
-                fname = f"{res.spec.name}_studies.csv"
-                write_csv(res.table(), out.staging / fname)
-                units.append(Unit(fname, res.spec.name, {fname: out.staging / fname}))
-            html, md = _write_report(out, results, figs, wb, report, units, say)
         record = {"key": report["key"], "figures": [j.name for j in all_jobs],
                   "files": sorted(f for u in units for f in u.files), "summaries": [result_line(r) for r in results]}
         summary = out.commit(units, {s.name for s in specs} | {""}, run=record)
@@ -379,6 +378,26 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full
         written=tuple(summary.written), unchanged=tuple(summary.unchanged), removed=tuple(summary.removed),
         summaries=tuple(result_line(r) for r in results),
     )
+
+
+def _tables_and_report(out, results, figs, wb, report, units, say, figures_ready, same_run: bool) -> tuple:
+    """Write each analysis's study table and the report into staging (or keep last run's, when this is
+    the same run as last time and no figure is redrawn: they would be the same bytes); add their units.
+    ``figures_ready`` is called before anything reads the figures' files."""
+    from .export import write_csv
+
+    # the same run as last time, nothing redrawn: the tables and the report would be the same bytes
+    same = same_run and report["key"] is not None and out.run_record.get("key") == report["key"]
+    tables = _kept_tables_and_report(out, results) if same else None
+    if tables is not None:
+        say("report and tables: unchanged since the last run (not rebuilt)")
+        units += tables
+        return out.folder / "report.html", out.folder / "report.md"
+    for res in results:
+        fname = f"{res.spec.name}_studies.csv"
+        write_csv(res.table(), out.staging / fname)
+        units.append(Unit(fname, res.spec.name, {fname: out.staging / fname}))
+    return _write_report(out, results, figs, wb, report, units, say, figures_ready)
 
 
 def run(workbook="studies.xlsx", analyses="analyses", figures="figures", only=None, progress=None, **options):

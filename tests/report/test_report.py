@@ -206,3 +206,33 @@ def test_every_study_of_the_diagnostics_is_in_a_table(first_report):
     assert [r[0] for r in table.rows] == list(infl.slab)
     assert [r[3] for r in table.rows] == [f"{c:.3f}" for c in infl.cook_d]
     assert [r[-1] == "yes" for r in table.rows] == list(infl.inf)
+
+
+def test_the_report_is_built_before_the_figures_exist(written, tmp_path):
+    """``exometa run`` builds the report while the figures are drawn: report_files reads no figure
+    file before ``figures_ready`` returns, and the files are the same as with the figures there."""
+    import shutil
+
+    results, figures, wb, out = written
+    later = tmp_path / "later"
+    later.mkdir()
+    moved = {name: [(c, later / Path(p).name) for c, p in pairs] for name, pairs in figures.items()}
+    calls = []
+
+    def ready():  # the figures appear only now, as the workers finish
+        calls.append(sorted(p.name for p in later.iterdir()))
+        for pairs in figures.values():
+            for _, p in pairs:
+                for f in Path(p).parent.glob(Path(p).with_suffix("").name + ".*"):
+                    shutil.copy(f, later / f.name)
+
+    files = report_files(results, moved, wb, later, figures_ready=ready)
+    assert calls == [[]]  # called once, before any figure was there
+    assert files == report_files(results, figures, wb, out)  # the same bytes, in the same order
+    assert list(files) == list(report_files(results, figures, wb, out))
+    page = files["report.html"].decode()
+    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) >= 6
+    import docx
+
+    shown = sum(1 for pairs in moved.values() for _, p in pairs if Path(p).with_suffix(".png").is_file())
+    assert len(docx.Document(io.BytesIO(files["report.docx"])).inline_shapes) == shown >= 6

@@ -245,3 +245,22 @@ def test_the_pages_of_a_long_forest_plot_shared_among_workers_give_the_bytes_of_
     run_outputs(project / "studies.xlsx", project / "analyses", two, jobs=2)
     assert "02_density_change_all_forest_p3.svg" in snapshot(two)
     assert snapshot(two) == snapshot(one)
+
+
+def test_each_job_says_which_files_it_writes_before_it_is_drawn(fast, tmp_path, monkeypatch):
+    """The report is written while the figures are drawn, from the names job_files gives: they are the
+    files drawing writes, page by page (NAME, NAME_p2, ...) and format by format."""
+    import exometa.figure_jobs as fj
+    import exometa.plots.forest_pages as pages
+
+    monkeypatch.setattr(pages, "ROWS_PER_PAGE", 2)
+    project = make_project(tmp_path / "p")
+    jobs = fj.figure_jobs(_run(project, tmp_path / "scratch").results[0])
+    forest = next(j for j in jobs if j.name == "02_density_change_all_forest")
+    names = fj.job_files(forest)
+    n = len(forest.formats)
+    assert names[:n] == [f"02_density_change_all_forest.{f}" for f in forest.formats]
+    assert names[n:2 * n] == [f"02_density_change_all_forest_p2.{f}" for f in forest.formats]
+    for workers in (1, 2):
+        drawn = fj.draw_all(jobs, tmp_path / f"w{workers}", workers)
+        assert [[p.name for p in paths] for paths in drawn] == [fj.job_files(j) for j in jobs]

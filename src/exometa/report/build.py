@@ -52,7 +52,8 @@ def _date(date) -> object:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc) if text else FIXED_DATE
 
 
-def report_files(results, figures: dict, workbook, folder, *, date=None, embed=None, parts=None, order=None) -> dict:
+def report_files(results, figures: dict, workbook, folder, *, date=None, embed=None, parts=None, order=None,
+                 figures_ready=None) -> dict:
     """Every file of the report as bytes, by file name (see the module docstring).
 
     Parameters
@@ -73,6 +74,9 @@ def report_files(results, figures: dict, workbook, folder, *, date=None, embed=N
     order : list of str, optional
         Analysis names in report order (e.g. the analyses folder's); parts not
         named come after, in the order above.
+    figures_ready : callable, optional
+        Called (without arguments) before the figures' files are read (to embed them in the HTML and
+        the Word file): everything else is built first, so the figures can be drawn meanwhile.
     """
     from ..analysis.context import workbook_context
     from .render_docx import render_docx
@@ -88,16 +92,17 @@ def report_files(results, figures: dict, workbook, folder, *, date=None, embed=N
     names = sorted(names, key=lambda n: rank.get(n, len(rank)))  # stable: unnamed parts keep their order
     all_parts = [new.get(n) or kept[n] for n in names]
     doc = build_document(all_parts, workbook, sha256=ctx.sha256, date=date, registered=ctx.registered)
-    files = _files_of(figures)
-    out = {"report.html": render_html(doc, folder, embed, files).encode("utf-8"),
-           "report.md": render_markdown(doc).encode("utf-8"),
-           "report.docx": render_docx(doc, folder, files),
-           "report.json": parts_json(all_parts)}
+    out = {"report.md": render_markdown(doc).encode("utf-8"), "report.json": parts_json(all_parts)}
     stamp = _date(date)
     for res in results:
         if res.grade is not None:
             out[f"{res.spec.name}_sof.xlsx"] = sof_xlsx(res, stamp)
-    return out
+    if figures_ready is not None:
+        figures_ready()
+    files = _files_of(figures)
+    out["report.html"] = render_html(doc, folder, embed, files).encode("utf-8")
+    out["report.docx"] = render_docx(doc, folder, files)
+    return {name: out[name] for name in dict.fromkeys((*REPORT_FILES, *out))}
 
 
 def parts_json(parts) -> bytes:
