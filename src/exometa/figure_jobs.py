@@ -7,13 +7,17 @@ funnel plot (``figures = [...]`` in its file) in its formats
 ``diagnostics``, ``bias`` and ``figures = [..., "rob"]``, the figures of
 :func:`exometa.report.figures.extra_figures` (kind "extra"). A :class:`FigureJob` holds the
 layout table the figure is drawn from and its key (see
-:mod:`exometa.incremental`). :func:`draw_all` draws the jobs in worker
-processes (forked, so nothing is re-imported or copied) and returns the files
-in the jobs' order, whatever order the workers finish in.
+:mod:`exometa.incremental`). :func:`start_drawing` hands the jobs to worker
+processes (:func:`start_workers`: forked once the plotting modules are imported, so
+nothing is imported twice; ``exometa run`` starts them before the analyses run) and
+:meth:`Drawing.wait` returns the files in the jobs' order, whatever order the workers
+finish in; :func:`draw_all` does both.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import multiprocessing
 import os
 import signal
@@ -117,8 +121,6 @@ def workers_for(jobs: int, requested: int | None = None) -> int:
     return max(1, min(usable_workers(requested), jobs))
 
 
-# Jobs handed to forked workers by index: the children inherit this list, nothing is pickled.
-_PENDING: list = []
 _PARENT = 0
 
 
@@ -127,13 +129,78 @@ def _start_worker(parent: int) -> None:
     _PARENT = parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    warm_up()
 
 
-def _draw_pending(index: int) -> list[Path]:
+#: what a job's result is made of (its classes): imported by a worker before a job comes, pickled
+RESULT_MODULES = (".analysis.run", ".diagnostics", ".bias")
+
+
+def warm_up() -> None:
+    """Do once what the first job a process draws would do: import the modules of the classes its
+    result is made of (to unpickle it), import what saving in each format imports on first use (the
+    PDF font subsetter, the PNG writer), load the fonts. A worker started before the analyses run
+    does it while they run, instead of before its first figure."""
+    from matplotlib.figure import Figure
+
+    from .plots.save import figure_bytes
+    from .plots.style import FAMILY
+
+    fig = Figure(figsize=(1, 0.5))
+    for i, (weight, style) in enumerate((("normal", "normal"), ("bold", "normal"), ("normal", "italic"))):
+        fig.text(0.1, 0.2 + 0.25 * i, "Ab 1.0 τ² –", family=FAMILY, fontweight=weight, fontstyle=style,
+                 parse_math=False)
+    for fmt in FORMATS:
+        figure_bytes(fig, fmt)
+
+
+def _draw_task(job: FigureJob, folder, pages) -> list[Path]:
+    """Draw one task in a worker: ``job`` came pickled, without its :class:`ExtraFigure` (which holds
+    functions made for the result): that is found again, by name, from the job's result."""
     if os.getppid() != _PARENT:  # the run was killed: draw nothing more
         os._exit(1)
-    job, folder, pages = _PENDING[index]
+    if job.kind == "extra" and job.extra is None:
+        from .report.figures import extra_figures
+
+        job.extra = next(x for x in extra_figures(job.result) if x.name == job.name)
     return draw(job, folder, pages)
+
+
+#: what drawing imports (on first use): imported before the workers are forked
+DRAWING_MODULES = (".plots.forest_draw", ".plots.funnel", ".plots.diagnostics", ".plots.rob", ".plots.bias",
+                   ".report.figures")
+
+
+class Workers:
+    """Worker processes that draw figures (see :func:`start_workers`); :meth:`stop` ends them."""
+
+    def __init__(self, size: int):
+        self.size = size
+        with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.pool = multiprocessing.get_context("fork").Pool(size, initializer=_start_worker,
+                                                                 initargs=(os.getpid(),))
+
+    def stop(self) -> None:
+        """End the processes, whatever they are doing (after the drawing was waited for, or on an error)."""
+        self.pool.terminate()
+        self.pool.join()
+
+
+def start_workers(requested: int | None = None) -> Workers | None:
+    """Worker processes to draw figures with (one per usable core, or ``requested``), or None when
+    figures are drawn in this process (one worker asked for or usable, or not on Linux).
+
+    ``exometa run`` starts them before it reads the workbook: they are forked once the plotting
+    modules are imported (so those are not imported again) and warm up (:func:`warm_up`) while the
+    analyses run. The caller stops them (:meth:`Workers.stop`) when it is done or fails.
+    """
+    n = usable_workers(requested)
+    if n <= 1 or not sys.platform.startswith("linux"):
+        return None
+    for name in DRAWING_MODULES + RESULT_MODULES:
+        importlib.import_module(name, __package__)
+    return Workers(n)
 
 
 #: rows a figure other than a forest plot counts as, when the work is shared out (a page of a
@@ -173,28 +240,23 @@ def job_files(job: FigureJob) -> list[str]:
 class Drawing:
     """Figures being drawn (see :func:`start_drawing`): :meth:`wait` returns each job's files."""
 
-    def __init__(self, jobs, folder, pool=None, pending=None, tasks=(), order=()):
+    def __init__(self, jobs, folder, pending=None, tasks=(), order=(), owned=None):
         self.jobs, self.folder = jobs, folder
-        self._pool, self._pending, self._tasks, self._order = pool, pending, tasks, order
+        self._pending, self._tasks, self._order, self._owned = pending, tasks, order, owned
         self._files = None
 
     def wait(self) -> list[list[Path]]:
         """Each job's files, in the order of the jobs (drawn here, one after the other, if no worker
-        processes were started); checked against :func:`job_files`."""
-        global _PENDING
+        processes draw them); checked against :func:`job_files`."""
         if self._files is not None:
             return self._files
-        if self._pool is None:
+        if self._pending is None:
             files = [draw(job, self.folder) for job in self.jobs]
         else:
             try:
-                drawn = self._pending.get()
-                self._pool.close()
-                self._pool.join()
+                by_task = dict(zip(self._order, self._pending.get()))
             finally:
                 self.close()
-                _PENDING = []
-            by_task = dict(zip(self._order, drawn))
             files = [[] for _ in self.jobs]
             for t, (i, _, _) in enumerate(self._tasks):  # tasks are in job order, pages in order
                 files[i] += by_task[t]
@@ -206,45 +268,42 @@ class Drawing:
         return files
 
     def close(self) -> None:
-        """Stop the worker processes (if any are still running): after :meth:`wait`, or on an error."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        """Stop the worker processes this drawing started itself (workers given to it are the caller's)."""
+        if self._owned is not None:
+            self._owned.stop()
+            self._owned = None
 
 
-def start_drawing(jobs: list[FigureJob], folder, workers: int | None = None) -> Drawing:
+def start_drawing(jobs: list[FigureJob], folder, workers: int | None = None, pool: Workers | None = None) -> Drawing:
     """Start drawing every job into ``folder``; :meth:`Drawing.wait` returns the files.
 
-    With more than one worker (and on Linux, where processes fork) the jobs are
-    drawn by worker processes, largest first, the pages of a long forest plot shared
-    among them, while the caller goes on (``exometa run`` builds the report's text
-    meanwhile); otherwise they are drawn one after the other when waited for.
-    Call :meth:`Drawing.close` if the caller fails before waiting.
+    The jobs go to ``pool`` (from :func:`start_workers`) if given, else to worker processes
+    started now (one per usable core, or ``workers``; none when that is 1 or not on Linux):
+    largest first, the pages of a long forest plot shared among the workers, while the caller
+    goes on (``exometa run`` writes the report's text meanwhile). Without workers the jobs are
+    drawn one after the other when waited for. Call :meth:`Drawing.close` if the caller fails
+    before waiting.
     """
-    global _PENDING
-    cores = usable_workers(workers)
-    if cores <= 1 or not jobs or not sys.platform.startswith("linux"):
+    if not jobs:
         return Drawing(jobs, folder)
+    cores = pool.size if pool is not None else usable_workers(workers)
     tasks = _tasks(jobs, cores)
-    n = min(cores, len(tasks))
-    if n <= 1:
-        return Drawing(jobs, folder)
+    owned = None
+    if pool is None:
+        if cores <= 1 or len(tasks) <= 1 or not sys.platform.startswith("linux"):
+            return Drawing(jobs, folder)
+        pool = owned = start_workers(min(cores, len(tasks)))
     order = sorted(range(len(tasks)), key=lambda t: -tasks[t][2] * len(jobs[tasks[t][0]].formats))
-    _PENDING = [(jobs[i], folder, pages) for i, pages, _ in tasks]
-    pool = None
     try:
-        with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pool = multiprocessing.get_context("fork").Pool(n, initializer=_start_worker, initargs=(os.getpid(),))
-        pending = pool.map_async(_draw_pending, order, chunksize=1)  # largest first
+        # each job goes pickled, without its ExtraFigure (the worker finds it again: see _draw_task)
+        sent = [dataclasses.replace(job, extra=None) for job in jobs]
+        pending = pool.pool.starmap_async(_draw_task, [(sent[tasks[t][0]], folder, tasks[t][1]) for t in order],
+                                     chunksize=1)
     except BaseException:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-        _PENDING = []
+        if owned is not None:
+            owned.stop()
         raise
-    return Drawing(jobs, folder, pool, pending, tasks, order)
+    return Drawing(jobs, folder, pending, tasks, order, owned)
 
 
 def draw_all(jobs: list[FigureJob], folder, workers: int | None = None) -> list[list[Path]]:

@@ -204,6 +204,18 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         done = _unchanged_run(figures, key, wait, say)
         if done is not None:
             return done
+    from .figure_jobs import start_workers
+
+    workers = start_workers(jobs)  # forked now: they get ready to draw while the analyses run
+    try:
+        return _run_and_replace(workbook, analyses, figures, only, say, workers, wait, full, date, key)
+    finally:
+        if workers is not None:
+            workers.stop()
+
+
+def _run_and_replace(workbook, analyses, figures, only, say, workers, wait, full, date, key) -> RunOutcome:
+    """Steps 1-6 of the module docstring, figures drawn by ``workers`` (None: in this process)."""
     from .figure_jobs import figure_jobs
     from .inputs import load_analysis_files, reading
     from .workbook.reader import WorkbookError, read_workbook
@@ -225,7 +237,7 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
     out = OutputFolder(figures, wait=wait, say=say)
     report = {"parts": kept, "order": [i.name for i in items], "date": date, "key": key}
     try:
-        return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report)
+        return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, workers, full, report)
     except BaseException as exc:  # say what an interruption left behind
         with contextlib.suppress(AttributeError, TypeError):
             exc.exometa_outputs = (f"the new outputs were already in place in {out.folder}" if out.committed
@@ -333,7 +345,7 @@ def _kept_tables_and_report(out, results) -> list | None:
     return units
 
 
-def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full, report) -> RunOutcome:
+def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, workers, full, report) -> RunOutcome:
     """Steps 3-6 of the module docstring: lock, decide what to draw, draw (while the tables and the
     report's text are written), write the report, switch."""
     from .figure_jobs import job_files, start_drawing
@@ -352,7 +364,7 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, jobs, full
                 to_draw.append(job)
         if to_draw or skipped:
             say(f"figures: {len(to_draw)} to draw, {len(skipped)} unchanged since the last run (not drawn)")
-        drawing = start_drawing(to_draw, out.staging, jobs)
+        drawing = start_drawing(to_draw, out.staging, 1, pool=workers)
         try:
             for job in all_jobs:  # where each figure will be: the report is written while they are drawn
                 paths = ([out.folder / f for f in kept[job.name]] if job.name in kept

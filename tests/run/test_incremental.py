@@ -255,12 +255,17 @@ def test_each_job_says_which_files_it_writes_before_it_is_drawn(fast, tmp_path, 
 
     monkeypatch.setattr(pages, "ROWS_PER_PAGE", 2)
     project = make_project(tmp_path / "p")
+    toml = project / "analyses" / "02_density_change_all.toml"  # with figures of kind "extra" too
+    toml.write_text(toml.read_text().replace('figures = ["forest", "funnel"]',
+                                             'figures = ["forest", "funnel"]\ndiagnostics = ["leave1out"]'))
     jobs = fj.figure_jobs(_run(project, tmp_path / "scratch").results[0])
+    assert "extra" in {j.kind for j in jobs}
     forest = next(j for j in jobs if j.name == "02_density_change_all_forest")
     names = fj.job_files(forest)
     n = len(forest.formats)
     assert names[:n] == [f"02_density_change_all_forest.{f}" for f in forest.formats]
     assert names[n:2 * n] == [f"02_density_change_all_forest_p2.{f}" for f in forest.formats]
-    for workers in (1, 2):
+    for workers in (1, 2):  # 2: each job goes pickled to a worker, which finds its ExtraFigure again
         drawn = fj.draw_all(jobs, tmp_path / f"w{workers}", workers)
         assert [[p.name for p in paths] for paths in drawn] == [fj.job_files(j) for j in jobs]
+    assert snapshot(tmp_path / "w1") == snapshot(tmp_path / "w2")
