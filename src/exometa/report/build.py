@@ -79,7 +79,7 @@ def report_files(results, figures: dict, workbook, folder, *, date=None, embed=N
         the Word file): everything else is built first, so the figures can be drawn meanwhile.
     """
     from ..analysis.context import workbook_context
-    from .render_docx import render_docx
+    from .render_docx import draft_docx, finish_docx
     from .render_html import render_html
     from .render_markdown import render_markdown
     from .sof_file import sof_xlsx
@@ -97,11 +97,12 @@ def report_files(results, figures: dict, workbook, folder, *, date=None, embed=N
     for res in results:
         if res.grade is not None:
             out[f"{res.spec.name}_sof.xlsx"] = sof_xlsx(res, stamp)
+    word = draft_docx(doc)
     if figures_ready is not None:
         figures_ready()
     files = _files_of(figures)
     out["report.html"] = render_html(doc, folder, embed, files).encode("utf-8")
-    out["report.docx"] = render_docx(doc, folder, files)
+    out["report.docx"] = finish_docx(word, folder, files)
     return {name: out[name] for name in dict.fromkeys((*REPORT_FILES, *out))}
 
 

@@ -95,23 +95,35 @@ def _table(doc, t: Table):
     doc.add_paragraph().paragraph_format.space_after = Pt(2)
 
 
-def _picture(doc, f: Figure, find):
+def _picture_place(doc, f: Figure, places: list) -> None:
+    """Room for a figure: an empty paragraph for the picture and its caption (filled in by
+    :func:`_place_picture` once the image exists)."""
+    note = (f" Also: {', '.join(f.others)}." if f.others else "")
+    picture = doc.add_paragraph()
+    caption = doc.add_paragraph(style="Caption")
+    _run(caption, f.caption + "." + note)
+    places.append((picture, caption, f))
+
+
+def _place_picture(picture, caption, f: Figure, find) -> None:
+    """The figure's PNG at print size (at most the text width) into its paragraph; an image that is
+    not there or not a PNG is named instead (and its caption goes)."""
     from docx.image.image import Image
     from docx.shared import Inches
 
     path = find(f.file)
-    note = (f" Also: {', '.join(f.others)}." if f.others else "")
     if not path.is_file() or path.suffix.lower() != ".png":
         why = "not found beside this report" if not path.is_file() else "an SVG, which Word does not show here"
-        _run(doc.add_paragraph(), f"{f.caption}: the image {f.file} is {why}.{note}", size=9)
+        note = (f" Also: {', '.join(f.others)}." if f.others else "")
+        _run(picture, f"{f.caption}: the image {f.file} is {why}.{note}", size=9)
+        caption._element.getparent().remove(caption._element)
         return
     img = Image.from_file(str(path))
     width = min(img.px_width / (img.horz_dpi or 150), TEXT_WIDTH_IN)
-    doc.add_picture(str(path), width=Inches(width))
-    _run(doc.add_paragraph(style="Caption"), f.caption + "." + note)
+    picture.add_run().add_picture(str(path), width=Inches(width))
 
 
-def _block(doc, b, find):
+def _block(doc, b, places):
     if isinstance(b, Heading):
         doc.add_heading(xml_safe(b.text), level=0 if b.level == 1 else min(b.level - 1, 4))
     elif isinstance(b, Paragraph):
@@ -123,7 +135,7 @@ def _block(doc, b, find):
     elif isinstance(b, Table):
         _table(doc, b)
     elif isinstance(b, Figure):
-        _picture(doc, b, find)
+        _picture_place(doc, b, places)
     elif isinstance(b, Links):
         _run(doc.add_paragraph(), f"{b.lead} " + ", ".join(f"{t} ({f})" if t != f else f for t, f in b.items)
              + " (files beside this document).")
@@ -144,14 +156,12 @@ def _date(doc) -> dt.datetime:
     return FIXED_DATE
 
 
-def render_docx(doc, folder, files: dict | None = None) -> bytes:
-    """The ``.docx`` bytes of ``doc``, whose figures are files in ``folder`` (or at ``files[name]``)."""
+def draft_docx(doc):
+    """The Word document of ``doc`` with room for its figures: everything that does not read an image
+    (:func:`finish_docx` adds them), so that it can be built while the figures are drawn."""
     import docx
     from docx.shared import Inches
 
-    from .render_html import locate
-
-    find = locate(folder, files)
     word = docx.Document()
     for section in word.sections:
         section.left_margin = section.right_margin = Inches(1)
@@ -161,13 +171,30 @@ def render_docx(doc, folder, files: dict | None = None) -> bytes:
     props.created = props.modified = _date(doc)
     props.revision = 1
     props.comments = xml_safe("; ".join(f"{k} {v}" for k, v in doc.meta))
+    places: list = []
     for i, b in enumerate(doc.blocks):
-        _block(word, b, find)
+        _block(word, b, places)
         if i == 0 and isinstance(b, Heading) and doc.meta:
             _run(word.add_paragraph(), " · ".join(f"{k} {v}" for k, v in doc.meta), size=9, colour=(0x55, 0x55, 0x55))
+    return word, places, _date(doc)
+
+
+def finish_docx(draft, folder, files: dict | None = None) -> bytes:
+    """The ``.docx`` bytes of a :func:`draft_docx`, its figures read from ``folder`` (or ``files[name]``)."""
+    from .render_html import locate
+
+    word, places, date = draft
+    find = locate(folder, files)
+    for picture, caption, f in places:
+        _place_picture(picture, caption, f, find)
     buf = io.BytesIO()
     word.save(buf)
-    return stable_zip(buf.getvalue(), _date(doc))
+    return stable_zip(buf.getvalue(), date)
 
 
-__all__ = ["render_docx", "xml_safe"]
+def render_docx(doc, folder, files: dict | None = None) -> bytes:
+    """The ``.docx`` bytes of ``doc``, whose figures are files in ``folder`` (or at ``files[name]``)."""
+    return finish_docx(draft_docx(doc), folder, files)
+
+
+__all__ = ["render_docx", "draft_docx", "finish_docx", "xml_safe"]
