@@ -426,7 +426,7 @@ def influence_panels(infl, title=None, width="double", ncols: int = 5, max_rows:
                         parse_math=False)  # fmt: skip
         ax.tick_params(axis="x", labelsize=FONT["small"])
         ax.xaxis.set_major_locator(MaxNLocator(2, min_n_ticks=2))  # narrow panels: labels must not run together
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.4g}"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.4g}".replace("-", "\u2212")))  # a true minus, as on every axis
         ax.set_title(panel, fontsize=FONT["small"], pad=2, parse_math=False)
     handles = [Line2D([], [], marker="o", ls="", color=HIGHLIGHT, label="influential by metafor's rules"),
                Line2D([], [], color=REFERENCE, ls=(0, (3, 2)), lw=0.8, label="cut-off or full-model value")]  # fmt: skip

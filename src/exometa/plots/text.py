@@ -2,8 +2,8 @@
 
 Widths are measured with the figure font's own glyph advances (DejaVu Sans,
 :data:`exometa.plots.style.FAMILY`), in points at a given font size: the sum of
-each character's advance, plus a small margin for kerning. A PNG's hinted glyphs may be up to 5%
-wider than their outlines, so the margin is 6%. Each character is
+each character's advance, plus a margin of 6% for kerning and rounding (glyphs are drawn unhinted,
+at their outlines' widths, in every format: :mod:`exometa.plots.save`). Each character is
 measured once and remembered, so a review of thousands of studies is laid out
 in milliseconds.
 
@@ -27,8 +27,7 @@ from functools import lru_cache
 
 from .style import FAMILY
 
-#: margin added to every measured width (a fraction of it): glyphs hinted to the pixel grid of a
-#: 150-dpi PNG come out up to 5% wider than their outlines
+#: margin added to every measured width (a fraction of it), for kerning and rounding
 MARGIN = 0.06
 ELLIPSIS = "…"
 
