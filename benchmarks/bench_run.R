@@ -3,7 +3,8 @@
 # numbers (mean change from baseline in hair density in treated people, the same studies), fit the
 # same model (REML, Knapp-Hartung), run leave-one-out and influence diagnostics, write the study
 # table, and draw a forest plot, a funnel plot, a leave-one-out forest plot and metafor's influence
-# plot in the same three formats. (exometa also draws the risk-of-bias figures and writes a Summary
+# plot in the same three formats (PDFs with their fonts embedded, as journals require and exometa
+# does). (exometa also draws the risk-of-bias figures and writes a Summary
 # of Findings and the report in four formats; exometa draws no funnel plot below 10 studies.)
 #
 # Each study's change: a reported mean change with its SD, or the difference of the baseline and
@@ -47,7 +48,7 @@ draw <- function(device, file, plot, h) {  # width and height in inches
   invisible(dev.off())
 }
 for (fmt in c("svg", "png", "pdf")) {
-  device <- switch(fmt, svg = svglite, pdf = pdf,
+  device <- switch(fmt, svg = svglite, pdf = cairo_pdf,  # cairo_pdf embeds its fonts, as exometa's PDFs do (pdf() does not)
                    png = function(f, width, height) png(f, width, height, units = "in", res = 150))
   draw(device, file.path(args[2], paste0("forest.", fmt)), function() forest(res), height)
   draw(device, file.path(args[2], paste0("funnel.", fmt)), function() funnel(res), 7)
