@@ -98,8 +98,16 @@ def bias_funnel(res, *, trimfill=None, pet=None, peese=None, width="single", hei
         Label each observed study.
     """
     layout = funnel_layout(res, trimfill, pet, peese)
-    fig = new_figure(width, height or (3.6 if width == "single" else 4.2))
-    ax = fig.add_axes((0.17, 0.37, 0.78, 0.55) if width == "single" else (0.1, 0.3, 0.86, 0.62))
+    handles = _funnel_legend(layout)
+    # in inches: the title above the plot, the tick labels and axis label below it, then the legend
+    # (two columns): the figure is as tall as these need, the plot keeps its height
+    top = 0.32 if title else 0.12
+    bottom = 0.5 + 0.16 * -(-len(handles) // 2) + 0.05
+    plot_h = (height - top - bottom) if height else (2.0 if width == "single" else 2.6)
+    H = top + plot_h + bottom
+    left = 0.17 if width == "single" else 0.1
+    fig = new_figure(width, H)
+    ax = fig.add_axes((left, bottom / H, 0.95 - left if width == "single" else 0.86, plot_h / H))
     _draw_funnel(ax, layout, labels)
     se_max = layout.se.max()
     ax.set_ylim(se_max, -0.09 * se_max)
@@ -108,7 +116,6 @@ def bias_funnel(res, *, trimfill=None, pet=None, peese=None, width="single", hei
     ax.tick_params(labelsize=FONT["small"])
     if title:
         ax.set_title(title, fontsize=FONT["title"], loc="left", parse_math=False)
-    handles = _funnel_legend(layout)
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=2, fontsize=FONT["small"],
                frameon=False, handlelength=1.8, columnspacing=1.0)  # fmt: skip
     return fig
