@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,19 +173,125 @@ DRAWING_MODULES = (".plots.forest_draw", ".plots.funnel", ".plots.diagnostics", 
 
 
 class Workers:
-    """Worker processes that draw figures (see :func:`start_workers`); :meth:`stop` ends them."""
+    """Worker processes that draw figures (see :func:`start_workers`); :meth:`stop` ends them.
+
+    Each worker is forked with a pipe of its own and nothing else shared: a worker killed at any
+    moment (a SIGTERM to the whole process group, the out-of-memory killer) cannot leave a lock
+    held that the parent or the other workers would wait on (``multiprocessing.Pool``'s idle
+    workers hold its queue's lock: one killed there hangs ``Pool.terminate()``). A thread of the
+    parent hands out the tasks, in order, to whichever worker is free (:meth:`start`).
+    """
 
     def __init__(self, size: int):
+        context = multiprocessing.get_context("fork")
         self.size = size
-        with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
-            warnings.simplefilter("ignore", DeprecationWarning)
-            self.pool = multiprocessing.get_context("fork").Pool(size, initializer=_start_worker,
-                                                                 initargs=(os.getpid(),))
+        self._workers = []
+        self._thread = None
+        try:
+            for _ in range(size):
+                here, there = context.Pipe()
+                # the child closes the parent's ends it inherits: it then sees the end of its pipe
+                # (and stops) when the parent is gone, however it ended
+                inherited = [here] + [c for _, c in self._workers]
+                process = context.Process(target=_serve, args=(there, os.getpid(), inherited), daemon=True)
+                with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    process.start()
+                there.close()
+                self._workers.append((process, here))
+        except BaseException:
+            self.stop()
+            raise
+
+    def start(self, tasks: list) -> "_Results":
+        """Start drawing ``tasks`` (each ``(job, folder, pages)``, handed out in this order); the
+        returned object's ``get()`` waits for every task's files, in the order of ``tasks``."""
+        if self._thread is not None:
+            raise ExometaError("these workers have already been given their figures (a bug in exometa).")
+        results = _Results(len(tasks))
+        self._thread = threading.Thread(target=self._hand_out, args=(tasks, results), daemon=True)
+        self._thread.start()
+        return results
+
+    def _hand_out(self, tasks, results) -> None:
+        from multiprocessing.connection import wait
+
+        todo = iter(enumerate(tasks))
+        busy = {}
+
+        def give(conn) -> None:
+            nxt = next(todo, None)
+            if nxt is not None:
+                busy[conn] = nxt[0]
+                conn.send(nxt[1])
+
+        try:
+            for _, conn in self._workers:
+                give(conn)
+            while busy:
+                for conn in wait(list(busy)):
+                    i = busy.pop(conn)
+                    ok, value = conn.recv()
+                    if not ok:
+                        raise value
+                    results.values[i] = value
+                    give(conn)
+        except (EOFError, OSError):
+            results.error = ExometaError("a process drawing the figures ended before it had drawn them (stopped "
+                                         "from outside, or out of memory); nothing was changed in the output folder.")
+        except BaseException as exc:  # an error drawing a figure: raised in the caller
+            results.error = exc
+        finally:
+            results.done.set()
 
     def stop(self) -> None:
         """End the processes, whatever they are doing (after the drawing was waited for, or on an error)."""
-        self.pool.terminate()
-        self.pool.join()
+        for process, conn in self._workers:
+            if process.is_alive():
+                process.kill()
+        for process, conn in self._workers:
+            process.join()
+            conn.close()
+        if self._thread is not None:
+            self._thread.join()
+        self._workers = []
+
+
+class _Results:
+    """What :meth:`Workers.start` returns: ``get()`` waits for the values (or raises the first error)."""
+
+    def __init__(self, n: int):
+        self.values = [None] * n
+        self.error = None
+        self.done = threading.Event()
+
+    def get(self) -> list:
+        while not self.done.wait(0.2):  # waits in short steps, so that Ctrl-C is acted on at once
+            pass
+        if self.error is not None:
+            raise self.error
+        return self.values
+
+
+def _serve(conn, parent: int, inherited=()) -> None:
+    """A worker's life: get ready, then draw each task received and send back ``(True, files)`` or
+    ``(False, error)``, until the pipe closes."""
+    for c in inherited:
+        c.close()
+    _start_worker(parent)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        try:
+            reply = (True, _draw_task(*task))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            reply = (False, exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled: its text instead
+            conn.send((False, ExometaError(f"drawing a figure failed: {type(exc).__name__}: {exc}")))
 
 
 def start_workers(requested: int | None = None) -> Workers | None:
@@ -297,8 +404,7 @@ def start_drawing(jobs: list[FigureJob], folder, workers: int | None = None, poo
     try:
         # each job goes pickled, without its ExtraFigure (the worker finds it again: see _draw_task)
         sent = [dataclasses.replace(job, extra=None) for job in jobs]
-        pending = pool.pool.starmap_async(_draw_task, [(sent[tasks[t][0]], folder, tasks[t][1]) for t in order],
-                                     chunksize=1)
+        pending = pool.start([(sent[tasks[t][0]], folder, tasks[t][1]) for t in order])
     except BaseException:
         if owned is not None:
             owned.stop()
