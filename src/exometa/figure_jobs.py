@@ -20,6 +20,7 @@ import dataclasses
 import importlib
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -117,11 +118,6 @@ def usable_workers(requested: int | None = None) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def workers_for(jobs: int, requested: int | None = None) -> int:
-    """How many processes to draw ``jobs`` figures with: ``requested``, else one per usable core."""
-    return max(1, min(usable_workers(requested), jobs))
-
-
 _PARENT = 0
 
 
@@ -130,10 +126,14 @@ def _start_worker(parent: int) -> None:
     _PARENT = parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    warm_up()
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - only a head start: the first figure meets (and reports) the same error
+        pass
 
 
-#: what a job's result is made of (its classes): imported by a worker before a job comes, pickled
+#: the modules of the classes an analysis result is made of: imported before the workers are forked,
+#: so that a result sent to them (pickled) is read back without importing anything
 RESULT_MODULES = (".analysis.run", ".diagnostics", ".bias")
 
 
@@ -156,7 +156,7 @@ def warm_up() -> None:
 
 
 def _draw_task(job: FigureJob, folder, pages) -> list[Path]:
-    """Draw one task in a worker: ``job`` came pickled, without its :class:`ExtraFigure` (which holds
+    """Draw one task in a worker. ``job`` came pickled without its :class:`ExtraFigure` (which holds
     functions made for the result): that is found again, by name, from the job's result."""
     if os.getppid() != _PARENT:  # the run was killed: draw nothing more
         os._exit(1)
@@ -203,27 +203,39 @@ class Workers:
             self.stop()
             raise
 
-    def start(self, tasks: list) -> "_Results":
-        """Start drawing ``tasks`` (each ``(job, folder, pages)``, handed out in this order); the
-        returned object's ``get()`` waits for every task's files, in the order of ``tasks``."""
+    def start(self, tasks: list, results: list) -> "_Results":
+        """Start drawing ``tasks`` (each ``(job, folder, pages)``, the job without its result,
+        handed out in this order); the job's result is ``results[r]`` for ``r`` the task's last
+        item. Each worker is sent each result once. The returned object's ``get()`` waits for every
+        task's files, in the order of ``tasks`` (None for a task whose result could not be sent,
+        being unpicklable: the caller draws those)."""
         if self._thread is not None:
-            raise ExometaError("these workers have already been given their figures (a bug in exometa).")
-        results = _Results(len(tasks))
-        self._thread = threading.Thread(target=self._hand_out, args=(tasks, results), daemon=True)
+            raise RuntimeError("these workers have already been given their figures (a bug in exometa).")
+        out = _Results(len(tasks))
+        self._thread = threading.Thread(target=self._hand_out, args=(tasks, results, out), daemon=True)
         self._thread.start()
-        return results
+        return out
 
-    def _hand_out(self, tasks, results) -> None:
+    def _hand_out(self, tasks, results, out) -> None:
         from multiprocessing.connection import wait
 
         todo = iter(enumerate(tasks))
-        busy = {}
+        busy, sent, unsendable = {}, {conn: set() for _, conn in self._workers}, set()
 
         def give(conn) -> None:
-            nxt = next(todo, None)
-            if nxt is not None:
-                busy[conn] = nxt[0]
-                conn.send(nxt[1])
+            for i, (job, folder, pages, r) in todo:
+                if r in unsendable:
+                    continue
+                try:
+                    if r not in sent[conn]:
+                        conn.send(("result", r, results[r]))
+                        sent[conn].add(r)
+                    conn.send(("draw", r, job, folder, pages))
+                except (pickle.PicklingError, AttributeError, TypeError):  # e.g. a script's own class
+                    unsendable.add(r)
+                    continue
+                busy[conn] = i
+                return
 
         try:
             for _, conn in self._workers:
@@ -231,22 +243,24 @@ class Workers:
             while busy:
                 for conn in wait(list(busy)):
                     i = busy.pop(conn)
-                    ok, value = conn.recv()
-                    if not ok:
-                        raise value
-                    results.values[i] = value
+                    reply = conn.recv()
+                    if reply[0] != "ok":
+                        out.error = _with_traceback(reply[1], reply[2])
+                        return
+                    out.values[i] = reply[1]
                     give(conn)
-        except (EOFError, OSError):
-            results.error = ExometaError("a process drawing the figures ended before it had drawn them (stopped "
-                                         "from outside, or out of memory); nothing was changed in the output folder.")
-        except BaseException as exc:  # an error drawing a figure: raised in the caller
-            results.error = exc
+        except (EOFError, OSError):  # a pipe closed: its worker died
+            out.error = ExometaError("a process drawing the figures ended before it had drawn them (stopped "
+                                     "from outside, or out of memory); nothing was changed in the output folder.")
+        except BaseException as exc:  # pragma: no cover - a bug here: raised in the caller
+            out.error = exc
         finally:
-            results.done.set()
+            out.done.set()
 
     def stop(self) -> None:
-        """End the processes, whatever they are doing (after the drawing was waited for, or on an error)."""
-        for process, conn in self._workers:
+        """End the processes, whatever they are doing (after the drawing was waited for, or on an
+        error); again, it does nothing."""
+        for process, _ in self._workers:
             if process.is_alive():
                 process.kill()
         for process, conn in self._workers:
@@ -255,7 +269,6 @@ class Workers:
         if self._thread is not None:
             self._thread.join()
         self._workers = []
-
 
 class _Results:
     """What :meth:`Workers.start` returns: ``get()`` waits for the values (or raises the first error)."""
@@ -273,25 +286,45 @@ class _Results:
         return self.values
 
 
+class WorkerTraceback(Exception):
+    """Where in a drawing process an error arose: the ``__cause__`` of the error raised in the parent."""
+
+    def __str__(self) -> str:
+        return "\n\nin the process drawing the figure:\n" + self.args[0]
+
+
+def _with_traceback(exc: BaseException, text: str) -> BaseException:
+    exc.__cause__ = WorkerTraceback(text)
+    return exc
+
+
 def _serve(conn, parent: int, inherited=()) -> None:
-    """A worker's life: get ready, then draw each task received and send back ``(True, files)`` or
-    ``(False, error)``, until the pipe closes."""
+    """A worker's life: get ready, then keep each result sent and draw each task, replying
+    ``("ok", files)`` or ``("error", exception, traceback)``, until the pipe closes."""
+    import traceback
+
     for c in inherited:
         c.close()
     _start_worker(parent)
+    results = {}
     while True:
         try:
-            task = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             os._exit(0)
+        if message[0] == "result":
+            results[message[1]] = message[2]
+            continue
+        _, r, job, folder, pages = message
         try:
-            reply = (True, _draw_task(*task))
+            reply = ("ok", _draw_task(dataclasses.replace(job, result=results[r]), folder, pages))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            reply = (False, exc)
+            reply = ("error", exc, traceback.format_exc())
         try:
             conn.send(reply)
         except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled: its text instead
-            conn.send((False, ExometaError(f"drawing a figure failed: {type(exc).__name__}: {exc}")))
+            conn.send(("error", ExometaError(f"drawing a figure failed: {type(reply[1]).__name__}: {reply[1]}"),
+                       traceback.format_exc()))
 
 
 def start_workers(requested: int | None = None) -> Workers | None:
@@ -365,11 +398,12 @@ class Drawing:
             finally:
                 self.close()
             files = [[] for _ in self.jobs]
-            for t, (i, _, _) in enumerate(self._tasks):  # tasks are in job order, pages in order
-                files[i] += by_task[t]
+            for t, (i, pages, _) in enumerate(self._tasks):  # tasks are in job order, pages in order
+                # a task the workers could not be sent (its result unpicklable) is drawn here
+                files[i] += by_task[t] if by_task[t] is not None else draw(self.jobs[i], self.folder, pages)
         for job, paths in zip(self.jobs, files):
             if [p.name for p in paths] != job_files(job):  # pragma: no cover - a drawing function's bug
-                raise ExometaError(f"drawing {job.name} wrote {[p.name for p in paths]}, not the files it was to "
+                raise RuntimeError(f"drawing {job.name} wrote {[p.name for p in paths]}, not the files it was to "
                                    f"write ({job_files(job)}): a bug in exometa.")
         self._files = files
         return files
@@ -402,9 +436,15 @@ def start_drawing(jobs: list[FigureJob], folder, workers: int | None = None, poo
         pool = owned = start_workers(min(cores, len(tasks)))
     order = sorted(range(len(tasks)), key=lambda t: -tasks[t][2] * len(jobs[tasks[t][0]].formats))
     try:
-        # each job goes pickled, without its ExtraFigure (the worker finds it again: see _draw_task)
-        sent = [dataclasses.replace(job, extra=None) for job in jobs]
-        pending = pool.start([(sent[tasks[t][0]], folder, tasks[t][1]) for t in order])
+        # jobs go pickled without their result (sent once to each worker) or ExtraFigure (see _draw_task)
+        results, which = [], {}
+        for job in jobs:
+            which.setdefault(id(job.result), len(results))
+            if len(results) < len(which):
+                results.append(job.result)
+        sent = [dataclasses.replace(job, extra=None, result=None) for job in jobs]
+        pending = pool.start([(sent[tasks[t][0]], folder, tasks[t][1], which[id(jobs[tasks[t][0]].result)])
+                              for t in order], results)
     except BaseException:
         if owned is not None:
             owned.stop()

@@ -306,10 +306,11 @@ class OutputFolder:
         for root in (self.state, self.folder):
             for stale in root.glob(".staging-*"):
                 shutil.rmtree(stale, ignore_errors=True)
-        for tmp in self.folder.iterdir():  # left by a process killed inside atomic_write
-            if _TEMPORARY.match(tmp.name):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+        for root in dict.fromkeys((self.folder, self.state)):  # left by a process killed inside atomic_write
+            for tmp in root.iterdir():  # (the journal and the manifest are written in the state folder)
+                if _TEMPORARY.match(tmp.name):
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
 
     # -- the manifest -------------------------------------------------------------------------
     @property

@@ -204,19 +204,7 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         done = _unchanged_run(figures, key, wait, say)
         if done is not None:
             return done
-    from .figure_jobs import start_workers
-
-    workers = start_workers(jobs)  # forked now: they get ready to draw while the analyses run
-    try:
-        return _run_and_replace(workbook, analyses, figures, only, say, workers, wait, full, date, key)
-    finally:
-        if workers is not None:
-            workers.stop()
-
-
-def _run_and_replace(workbook, analyses, figures, only, say, workers, wait, full, date, key) -> RunOutcome:
-    """Steps 1-6 of the module docstring, figures drawn by ``workers`` (None: in this process)."""
-    from .figure_jobs import figure_jobs
+    from .figure_jobs import figure_jobs, start_workers
     from .inputs import load_analysis_files, reading
     from .workbook.reader import WorkbookError, read_workbook
 
@@ -227,17 +215,27 @@ def _run_and_replace(workbook, analyses, figures, only, say, workers, wait, full
     items = load_analysis_files(analyses)
     specs = select_specs(items, only, analyses)
     specs, kept = _kept_parts(items, specs, figures, say) if only else (specs, [])
-    results, all_jobs = [], []
-    for i, spec in enumerate(specs, 1):
-        say(f"[{i}/{len(specs)}] {spec.name}: {getattr(spec, 'title', None) or spec.path.name}")
-        res = run_item(spec, wb)
-        results.append(res)
-        all_jobs += figure_jobs(res)
+    pool = start_workers(jobs)  # the inputs are good: forked now, they get ready to draw while the analyses run
+    try:
+        results, all_jobs = [], []
+        for i, spec in enumerate(specs, 1):
+            say(f"[{i}/{len(specs)}] {spec.name}: {getattr(spec, 'title', None) or spec.path.name}")
+            res = run_item(spec, wb)
+            results.append(res)
+            all_jobs += figure_jobs(res)
+        report = {"parts": kept, "order": [i.name for i in items], "date": date, "key": key}
+        return _replace(figures, wait, say, wb, specs, results, all_jobs, pool, full, report)
+    finally:
+        if pool is not None:
+            pool.stop()
+
+
+def _replace(figures, wait, say, wb, specs, results, all_jobs, pool, full, report) -> RunOutcome:
+    """Steps 3-6 of the module docstring, figures drawn by ``pool`` (None: in this process)."""
     planned = _plan(results, all_jobs)
     out = OutputFolder(figures, wait=wait, say=say)
-    report = {"parts": kept, "order": [i.name for i in items], "date": date, "key": key}
     try:
-        return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, workers, full, report)
+        return _replace_outputs(out, wb, specs, results, all_jobs, planned, say, pool, full, report)
     except BaseException as exc:  # say what an interruption left behind
         with contextlib.suppress(AttributeError, TypeError):
             exc.exometa_outputs = (f"the new outputs were already in place in {out.folder}" if out.committed
@@ -345,7 +343,7 @@ def _kept_tables_and_report(out, results) -> list | None:
     return units
 
 
-def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, workers, full, report) -> RunOutcome:
+def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, pool, full, report) -> RunOutcome:
     """Steps 3-6 of the module docstring: lock, decide what to draw, draw (while the tables and the
     report's text are written), write the report, switch."""
     from .figure_jobs import job_files, start_drawing
@@ -364,7 +362,7 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, workers, f
                 to_draw.append(job)
         if to_draw or skipped:
             say(f"figures: {len(to_draw)} to draw, {len(skipped)} unchanged since the last run (not drawn)")
-        drawing = start_drawing(to_draw, out.staging, 1, pool=workers)
+        drawing = start_drawing(to_draw, out.staging, workers=1, pool=pool)  # no pool: drawn here, when waited for
         try:
             for job in all_jobs:  # where each figure will be: the report is written while they are drawn
                 paths = ([out.folder / f for f in kept[job.name]] if job.name in kept
@@ -373,6 +371,10 @@ def _replace_outputs(out, wb, specs, results, all_jobs, planned, say, workers, f
             html, md = _tables_and_report(out, results, figs, wb, report, units, say, drawing.wait,
                                           same_run=not full and not to_draw)
             drawn = dict(zip((j.name for j in to_draw), drawing.wait()))
+        except BaseException:
+            if pool is not None:  # no figure may be written into staging once it is removed
+                pool.stop()
+            raise
         finally:
             drawing.close()
         for job in all_jobs:

@@ -93,6 +93,9 @@ def bias_funnel(res, *, trimfill=None, pet=None, peese=None, width="single", hei
         :func:`~exometa.bias.regtest` result with predictor 'sei' (Egger line, PET) and
         one with 'vi' (PEESE); ``True`` computes each with its defaults.
     width : 'single', 'double', 'page' or inches
+    height : inches, optional
+        The figure's height (default: what the plot, its labels and legend need); a height
+        that leaves the plot less than an inch is raised to give it one.
     xlabel, title : text (shown as given, never parsed as mathematics).
     labels : bool
         Label each observed study.
@@ -103,7 +106,7 @@ def bias_funnel(res, *, trimfill=None, pet=None, peese=None, width="single", hei
     # (two columns): the figure is as tall as these need, the plot keeps its height
     top = 0.32 if title else 0.12
     bottom = 0.5 + 0.16 * -(-len(handles) // 2) + 0.05
-    plot_h = (height - top - bottom) if height else (2.0 if width == "single" else 2.6)
+    plot_h = max(height - top - bottom, 1.0) if height else (2.0 if width == "single" else 2.6)  # at least 1 in
     H = top + plot_h + bottom
     left = 0.17 if width == "single" else 0.1
     fig = new_figure(width, H)

@@ -180,7 +180,8 @@ def draft_docx(doc):
 
 
 def finish_docx(draft, folder, files: dict | None = None) -> bytes:
-    """The ``.docx`` bytes of a :func:`draft_docx`, its figures read from ``folder`` (or ``files[name]``)."""
+    """The ``.docx`` bytes of a :func:`draft_docx`, its figures read from ``folder`` (or ``files[name]``).
+    The draft is completed in place: finish each draft once."""
     from .render_html import locate
 
     word, places, date = draft
