@@ -8,8 +8,8 @@ funnel plot (``figures = [...]`` in its file) in its formats
 :func:`exometa.report.figures.extra_figures` (kind "extra"). A :class:`FigureJob` holds the
 layout table the figure is drawn from and its key (see
 :mod:`exometa.incremental`). :func:`start_drawing` hands the jobs to worker
-processes (:func:`start_workers`: forked once the plotting modules are imported, so
-nothing is imported twice; ``exometa run`` starts them before the analyses run) and
+processes (:func:`start_workers`: forked once the plotting and result modules are imported,
+which they then share; ``exometa run`` starts them before the analyses run) and
 :meth:`Drawing.wait` returns the files in the jobs' order, whatever order the workers
 finish in; :func:`draw_all` does both.
 """
