@@ -51,6 +51,7 @@ NEAR = 0.025
 #: for data of up to LADDER_SIZE numbers, points at these multiples of v_min + tau^2 are added at once
 LADDER = (1 / 16, 1 / 8, 1 / 4, 0.4, 0.6, 0.8, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0, 16.0)
 LADDER_SIZE = 1 << 15
+_LADDER = np.array(LADDER)
 #: Newton's search stops without another look when the error its steps predict (``size^3 /
 #: last^2``) is below this fraction of the tolerance: a margin for steps not yet quadratic
 QUADRATIC_MARGIN = 0.01
@@ -83,9 +84,14 @@ class _Points:
 
     @classmethod
     def of(cls, ev: Evaluation, reml: bool) -> "_Points":
+        return cls(np.stack(cls.fields(ev, reml)))
+
+    @staticmethod
+    def fields(ev: Evaluation, reml: bool) -> list:
+        """The eight fields of an evaluation (arrays, or floats from :meth:`Problem.values`)."""
         g, dg = ev.score(reml)
         t, t2 = (ev.tr, ev.tr2) if reml else (ev.sw, ev.sw2)
-        return cls(np.stack([ev.tau, ev.u, ev.a, t, ev.a3, t2, g, dg]))
+        return [ev.tau, ev.u, ev.a, t, ev.a3, t2, g, dg]
 
     def take(self, idx) -> "_Points":
         return _Points(self.M[:, idx])
@@ -164,7 +170,7 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
 
     ``start`` is where the search begins (metafor's: the Hedges estimate); ``rss``
     the unweighted residual sums of squares of the rows and ``at0`` their fit at
-    tau^2 = 0 (order 3), if already known.
+    tau^2 = 0 (order 3), if already known. One row is searched by :func:`maximise_one`.
     """
     b = prob.b
     n = rows.size
@@ -174,15 +180,22 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     if n == 0:
         return tau2, iters, converged
     rss = prob.unweighted_rss(rows) if rss is None else rss
+    if n == 1:
+        at0 = None if at0 is None or at0.a3 is None else at0.item()
+        one = maximise_one(prob, int(rows[0]), reml, float(start[0]), control, float(rss[0]), at0)
+        return np.array([one[0]]), np.array([one[1]]), np.array([one[2]])
     hi = upper_bound(rss, b.k[rows] - b.p, b.vmin[rows], b.vmax[rows])
     live = np.flatnonzero(hi > 0)  # hi = 0: the data fit the model exactly, tau^2 = 0
     if live.size == 0:
         return tau2, iters, converged
     if at0 is None or at0.a3 is None:
         at0 = prob.at(np.zeros(n), rows, order=3)
-    zero = _Points.of(at0, reml).take(live)
+    zero = _Points.of(at0, reml)
+    if live.size < n:
+        zero = zero.take(live)
     # 1. Newton's method from metafor's starting value: usually the answer, to be proved
-    s = np.clip(np.nan_to_num(start[live]), 0.0, hi[live])
+    s = start[live]
+    s = np.clip(np.where(np.isnan(s), 0.0, s), 0.0, hi[live])
     root, newton_ok, newton_pts, newton_owner, n_iters = _newton(prob, rows, live, s, hi[live], zero, reml, control)
     iters[live] += n_iters
     # 2. the points that prove it: 0, the Newton steps, two close around the root, the upper bound
@@ -192,9 +205,8 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     extra_tau = [hi[live], (root - width)[near], (root + width)[near]]
     extra_owner = [live, live[near], live[near]]
     if live.size * b.y.shape[1] <= LADDER_SIZE:  # small data: more points now, fewer rounds later
-        for f in LADDER:
-            extra_tau.append(f * (root + vmin) - vmin)
-            extra_owner.append(live)
+        extra_tau.append((_LADDER[:, None] * (root + vmin) - vmin).ravel())  # by multiple, then by row
+        extra_owner.append(np.tile(live, _LADDER.size))
     extra_tau, extra_owner = np.concatenate(extra_tau), np.concatenate(extra_owner)
     keep = (extra_tau > 0) & (extra_tau <= hi[extra_owner])
     extra = _Points.of(prob.at_pairs(extra_tau[keep], rows[extra_owner[keep]], order=3), reml)
@@ -207,28 +219,7 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     owner = np.concatenate([live, newton_owner[outside], extra_owner[keep]])
     L, R, owner = _intervals(pts, owner)
     # 3. split what is not yet proved
-    done_L, done_R, done_owner, done_ok = [], [], [], []
-    for _ in range(MAX_ROUNDS):
-        pos, neg, mono = _classify(L, R)
-        proved = pos | neg | mono
-        broken = ~np.isfinite(L.M).all(axis=0) | ~np.isfinite(R.M).all(axis=0)
-        if broken.any():  # a number that is not a number: no proof, and no splitting either
-            converged[owner[broken]] = False
-            proved |= broken
-        done_L.append(L.take(proved)), done_R.append(R.take(proved)), done_owner.append(owner[proved])
-        done_ok.append(np.ones(int(proved.sum()), bool))
-        open_ = np.flatnonzero(~proved)
-        if open_.size == 0:
-            break
-        L, R, owner = L.take(open_), R.take(open_), owner[open_]
-        iters[owner] += 1  # (once per row: a repeated index is incremented once)
-        L, R, owner = _split(prob, rows, L, R, owner, reml)
-    else:  # still unproved after MAX_ROUNDS (a tangency): keep them, flagged
-        done_L.append(L), done_R.append(R), done_owner.append(owner)
-        done_ok.append(np.zeros(owner.size, bool))
-    L, R = _Points.concat(done_L), _Points.concat(done_R)
-    owner, ok = np.concatenate(done_owner), np.concatenate(done_ok)
-    converged[owner[~ok]] = False
+    L, R, owner = _prove(prob, rows, L, R, owner, reml, iters, converged)
     # 4. one maximum in each interval where the score changes sign; Newton's is known already
     bracket = (L.g > 0) & (R.g <= 0)
     r_own, ok_own = root[pos_of[owner]], newton_ok[pos_of[owner]]
@@ -248,6 +239,98 @@ def maximise(prob: Problem, rows: np.ndarray, reml: bool, start: np.ndarray, con
     converged[live[~has[live]]] = False  # no candidate: only if rounding broke the bound
     return tau2, np.maximum(iters, 1), converged
 
+
+def maximise_one(prob: Problem, row: int, reml: bool, start: float, control, rss: float, at0: Evaluation):
+    """:func:`maximise` for one row: the same search, proof points, proof and choice.
+
+    The bookkeeping that :func:`maximise` does with arrays over rows (a few dozen
+    NumPy calls on arrays of one row) is done in Python floats; what involves many
+    numbers stays on arrays, through the same functions: the proof's points are
+    evaluated together, its intervals classified together (:func:`_prove`).
+    ``at0`` is the fit at tau^2 = 0 with float fields (order 3, as
+    :meth:`Problem.values` gives it), if known; returns (tau2, iterations, converged).
+    """
+    b = prob.b
+    hi = float(upper_bound(np.float64(rss), int(b.k[row]) - b.p, float(b.vmin[row]), float(b.vmax[row])))
+    if not hi > 0:  # the data fit the model exactly: tau^2 = 0
+        return 0.0, 0, True
+    if at0 is None:
+        at0 = prob.values(0.0, row, order=3)
+    rows, live = np.array([row]), np.zeros(1, int)
+    zero = _Points(np.array(_Points.fields(at0, reml))[:, None])
+    # 1. Newton's method from metafor's starting value (clipped to [0, hi], NaN to 0, as np.clip does)
+    s = start if start > 0 else 0.0
+    x, newton_ok, newton_pts, _, n_iters = _newton_one(prob, rows, live, s if s < hi else hi, hi, zero, reml, control)
+    root, newton_ok = float(x[0]), bool(newton_ok[0])
+    iters, converged = n_iters.copy(), np.ones(1, bool)
+    # 2. the points that prove it (see maximise): 0, Newton's steps, two around the root, the ladder, hi
+    vmin = float(b.vmin[row])
+    near = root > 0
+    width = NEAR * (root + vmin)
+    extra = [hi] + ([root - width, root + width] if near else [])
+    if b.y.shape[1] <= LADDER_SIZE:
+        extra += [f * (root + vmin) - vmin for f in LADDER]
+    extra = [t for t in extra if t > 0 and t <= hi]
+    extra = _Points.of(prob.at_pairs(np.array(extra), np.full(len(extra), row), order=3), reml)
+    tau = newton_pts.tau
+    outside = ((tau <= root - width) | (tau >= root + width)) if near else np.ones(tau.size, bool)
+    pts = _Points.concat([zero, newton_pts.take(outside), extra])
+    L, R, owner = _intervals(pts, np.zeros(pts.M.shape[1], int))
+    # 3. split what is not yet proved
+    L, R, owner = _prove(prob, rows, L, R, owner, reml, iters, converged)
+    # 4. one maximum in each interval where the score changes sign; Newton's is known already
+    bracket = (L.g > 0) & (R.g <= 0)
+    has_newton = bracket & newton_ok & (L.tau <= root) & (root <= R.tau) & (root > 0)
+    todo = np.flatnonzero(bracket & ~has_newton)
+    roots, root_ok, n_iter = [], [], int(iters[0])
+    if todo.size:
+        x, ok, it = _roots(prob, rows, owner[todo], L.take(todo), R.take(todo), reml, control)
+        roots, root_ok, n_iter = x.tolist(), ok.tolist(), n_iter + int(it.sum())
+    n_iter = max(n_iter, 1)
+    # candidates: every maximum inside, and tau^2 = 0 if the score there is not positive
+    found = int(has_newton.sum())
+    cand_tau = roots + [root] * found + ([0.0] if zero.g[0] <= 0 else [])
+    cand_ok = root_ok + [True] * (len(cand_tau) - len(roots))
+    if not cand_tau:  # no candidate: only if rounding broke the bound
+        return 0.0, n_iter, False
+    if len(cand_tau) == 1:
+        return cand_tau[0], n_iter, bool(converged[0]) and cand_ok[0]
+    tau2 = np.zeros(1)
+    _best(prob, rows, np.zeros(len(cand_tau), int), np.array(cand_tau), np.array(cand_ok), reml, tau2, converged)
+    return float(tau2[0]), n_iter, bool(converged[0])
+
+
+def _prove(prob: Problem, rows, L: _Points, R: _Points, owner, reml: bool, iters, converged):
+    """Classify the intervals, splitting those not proved, until all are (see the module doc).
+
+    Returns every interval with its row; counts each round in ``iters`` and marks in
+    ``converged`` the rows with an interval that is not a number or stays unproved.
+    """
+    done_L, done_R, done_owner, done_ok = [], [], [], []
+    for _ in range(MAX_ROUNDS):
+        pos, neg, mono = _classify(L, R)
+        proved = pos | neg | mono
+        broken = ~np.isfinite(L.M).all(axis=0) | ~np.isfinite(R.M).all(axis=0)
+        if broken.any():  # a number that is not a number: no proof, and no splitting either
+            converged[owner[broken]] = False
+            proved |= broken
+        if not done_L and proved.all():  # all proved at once (the usual case with the ladder)
+            return L, R, owner
+        done_L.append(L.take(proved)), done_R.append(R.take(proved)), done_owner.append(owner[proved])
+        done_ok.append(np.ones(int(proved.sum()), bool))
+        open_ = np.flatnonzero(~proved)
+        if open_.size == 0:
+            break
+        L, R, owner = L.take(open_), R.take(open_), owner[open_]
+        iters[owner] += 1  # (once per row: a repeated index is incremented once)
+        L, R, owner = _split(prob, rows, L, R, owner, reml)
+    else:  # still unproved after MAX_ROUNDS (a tangency): keep them, flagged
+        done_L.append(L), done_R.append(R), done_owner.append(owner)
+        done_ok.append(np.zeros(owner.size, bool))
+    L, R = _Points.concat(done_L), _Points.concat(done_R)
+    owner, ok = np.concatenate(done_owner), np.concatenate(done_ok)
+    converged[owner[~ok]] = False
+    return L, R, owner
 
 def _newton(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, control):
     """Safeguarded Newton ascent from ``x`` on [0, hi], each row to a nearby maximum.
@@ -344,10 +427,10 @@ def _newton_one(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, con
     single analysis is one search, and keeping its steps keeps its results to the last
     digit (committed output files depend on them).
     """
-    row = rows[live]
+    row = int(rows[live[0]])
     lo, lo_pos, up = 0.0, bool(zero.g[0] > 0), hi
     u0 = float(zero.u[0])
-    scale = float(prob.b.vmin[row[0]])
+    scale = float(prob.b.vmin[row])
     parts, iters, last, done = [], 0, math.inf, False
     for _ in range(control.maxiter):
         if x == 0:  # the boundary: its score is known already
@@ -355,10 +438,10 @@ def _newton_one(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, con
                 done = True
                 break
             x = 0.5 * min(up, u0)
-        p = _Points.of(prob.at(np.array([x]), row, order=3), reml)
+        p = _Points.fields(prob.values(x, row, order=3), reml)
         parts.append(p)
         iters += 1
-        g, dg, u = float(p.g[0]), float(p.dg[0]), float(p.u[0])
+        g, dg, u = p[6], p[7], p[1]
         if g == 0:
             done = True
             break
@@ -385,7 +468,7 @@ def _newton_one(prob: Problem, rows, live, x, hi, zero: _Points, reml: bool, con
             done = True
             break
         last = size if concave else math.inf
-    pts = _Points.concat(parts) if parts else zero.take(np.zeros(0, int))
+    pts = _Points(np.array(parts).T) if parts else zero.take(np.zeros(0, int))
     return np.array([x]), np.array([done]), pts, np.zeros(len(parts), int) + live[0], np.array([iters])
 
 

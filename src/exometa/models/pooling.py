@@ -13,6 +13,7 @@ from . import engine
 from .batch import Batch
 from .evaluation import Problem
 from .results import MetaRegressionResult, MetaResult
+from .single import fit as small_fit
 from .tau2 import COMMON_EFFECT, Control
 
 METHODS = ("EE", "FE", "DL", "DL2", "HE", "HS", "HSk", "SJ", "ML", "REML", "EB", "PM")
@@ -34,7 +35,7 @@ def _name_studies(labels, bad) -> str:
 
 
 def _as_2d(yi, vi, slab):
-    """Validate yi/vi; returns (y2d, v2d, single, labels, mask)."""
+    """Validate yi/vi; returns (y2d, v2d, single, mask), the mask None for a single analysis."""
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     if y.shape != v.shape:
@@ -45,7 +46,7 @@ def _as_2d(yi, vi, slab):
         raise DataError(f"`slab` must have one label per study (k = {y.size}); got {len(slab)}.")
     single = y.ndim == 1
     if single:  # checked by _check_single once the batch knows its ranges
-        return y[None, :], v[None, :], True, _all_true((1, y.size))
+        return y[None, :], v[None, :], True, None
     half = np.isnan(y) != np.isnan(v)
     if half.any():
         rows = sorted(set(np.nonzero(half)[0].tolist()))[:10]
@@ -130,14 +131,18 @@ def _design(mods, k, B):
     return np.broadcast_to(X, (B, k, X.shape[1])), ("intrcpt",) + names
 
 
+def _convergence_advice(method):
+    return (
+        f"The {method} estimator of tau^2 did not converge. Try control=Control(maxiter=1000), "
+        "or a non-iterative estimator such as method='DL' or 'PM'."
+    )
+
+
 def _check_convergence(fit, method, single):
     bad = ~np.asarray(fit["converged"])
     if not bad.any():
         return
-    advice = (
-        f"The {method} estimator of tau^2 did not converge. Try control=Control(maxiter=1000), "
-        "or a non-iterative estimator such as method='DL' or 'PM'."
-    )
+    advice = _convergence_advice(method)
     if single:
         raise ConvergenceError(advice)
     rows = np.flatnonzero(bad)
@@ -230,6 +235,14 @@ def meta_analysis(
     B, k = y.shape
     if single and k == 0:
         raise DataError("No studies to pool (k = 0). Check the filters that selected the studies.")
+    if single and mods is None:  # one small pooled estimate: in floats, with the engine's numbers
+        f = small_fit(y[0], v[0], method, test, level, control, tau2, tau2_ci)
+        if f is not None:
+            if not f["converged"]:
+                raise ConvergenceError(_convergence_advice(method))
+            return _meta_result(f, method, test, level, _labels(yi, k, slab) if slab is not None or is_pandas(yi) else None)
+    if single:
+        mask = _all_true((1, k))
     X, names = _design(mods, k, B)
     p = X.shape[2]
     if single and mods is not None:
@@ -291,6 +304,10 @@ def _pooled_result(fit, method, test, level, single, y, v, mask, labels):
         f.update({name: fit[name][:, 0] for name in _COEFS})
         f.update(yi=np.where(mask, y, np.nan), vi=np.where(mask, v, np.nan))
     f["estimate"] = f.pop("beta")
+    return _meta_result(f, method, test, level, labels)
+
+
+def _meta_result(f, method, test, level, labels):
     return MetaResult(method=method, test=test, level=level, slab=tuple(labels) if labels else None, **f)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .evaluation import Problem
-from .rootfind import solve_decreasing
+from .rootfind import solve_decreasing, solve_one
 
 TINY = np.finfo(float).tiny
 
@@ -76,18 +76,30 @@ def solve_q(prob: Problem, target, rows, q0, x0=None, xtol: float = 1e-12, at0=N
 
 
 def _solve_one_target(prob: Problem, c: float, rows, q0: float, at0, xtol: float):
-    """:func:`solve_q` for one target of one row, started by Newton's first step from 0."""
+    """:func:`solve_q` for one target of one row (arrays in, arrays out): see :func:`solve_one_q`."""
     row = int(rows[0])
-    vmax, vmin = float(prob.b.vmax[row]), float(prob.b.vmin[row])
-    hi = vmax * (q0 / c - 1) * 1.01 + TINY
-    first = q0 * (q0 / c - 1) * float(at0.u[0]) / float(at0.a[0])
-    start = min(first, hi) if first > 0 else 0.0
-    rows1 = np.array([row])
+    tau2, conv = solve_one_q(
+        lambda x: prob.values(x, row, order=2), c, q0, float(at0.u[0]), float(at0.a[0]),
+        float(prob.b.vmax[row]), float(prob.b.vmin[row]), xtol,
+    )  # fmt: skip
+    return np.array([tau2]), np.array([conv])
 
-    def func(x, idx):
-        ev = prob.at(x, rows1, order=2)
-        q = ev.q
+
+def solve_one_q(values, c: float, q0: float, u0: float, a0: float, vmax: float, vmin: float, xtol: float):
+    """tau^2 > 0 with ``Q(tau2) = c`` for one row whose ``Q(0) = q0 > c``, in Python floats.
+
+    ``values(x)`` is the fit at tau^2 = x with float fields (order 2); ``u0``, ``a0``
+    those of the fit at 0, for Newton's first step from 0, where the search starts.
+    Returns (tau2, converged).
+    """
+    hi = vmax * (q0 / c - 1) * 1.01 + TINY
+    first = q0 * (q0 / c - 1) * u0 / a0
+    start = min(first, hi) if first > 0 else 0.0
+
+    def func(x):
+        ev = values(x)
+        q = np.float64(ev.q)  # IEEE division, as on arrays: a Q rounded to 0 gives inf, not an exception
         return 1 / c - 1 / q, q * (1 - q / c) * ev.u / ev.a
 
-    x, conv, _ = solve_decreasing(func, np.zeros(1), np.array([hi]), x0=np.array([start]), xtol=xtol, scale=vmin)
-    return x, conv
+    x, conv, _ = solve_one(func, 0.0, hi, start, xtol, scale=vmin)
+    return float(x), conv

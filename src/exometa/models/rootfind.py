@@ -10,6 +10,9 @@ Quadratic convergence near the root, never worse than bisection.
 The function returns its value and the Newton step (value / derivative)
 rather than the derivative, so that callers can form the step in whatever
 units keep it finite.
+
+One row is solved by :func:`solve_one` and a few rows by ``_solve_few``, both in
+Python floats: there the cost of NumPy's calls, not the arithmetic, is the time.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ import numpy as np
 
 XTOL = 1e-12
 MAXITER = 200
+#: up to this many rows, :func:`solve_decreasing` takes its steps in Python floats (:func:`_solve_few`):
+#: on so few numbers NumPy's cost per call, not the arithmetic, is the time
+FEW = 8
 
 
 def solve_decreasing(
@@ -57,8 +63,17 @@ def solve_decreasing(
     lo, hi = np.array(lo, float), np.array(hi, float)
     x = lo.copy() if x0 is None else np.array(x0, float)
     if x.size == 1:
-        return _solve_one(func, float(lo[0]), float(hi[0]), float(x[0]), xtol, maxiter, float(np.ravel(scale)[0]))
+        row = np.zeros(1, int)
+
+        def one(t):
+            g, step = func(np.array([t]), row)
+            return float(g[0]), float(step[0])
+
+        r, ok, it = solve_one(one, float(lo[0]), float(hi[0]), float(x[0]), xtol, maxiter, float(np.ravel(scale)[0]))
+        return np.array([r]), np.array([ok]), np.array([it])
     scale = np.broadcast_to(np.asarray(scale, float), x.shape)
+    if x.size <= FEW:
+        return _solve_few(func, lo.tolist(), hi.tolist(), x.tolist(), xtol, maxiter, scale.tolist())
     iters = np.zeros(x.size, int)
     active = np.ones(x.size, bool)
     last = np.full(x.size, np.inf)  # the previous Newton step of each row
@@ -89,13 +104,67 @@ def solve_decreasing(
     return x, ~active, iters
 
 
-def _solve_one(func, lo, hi, x, xtol, maxiter, scale):
-    """:func:`solve_decreasing` for one row, in Python floats (the same steps, without array overhead)."""
-    row = np.zeros(1, int)
+def _solve_few(func, lo: list, hi: list, x: list, xtol: float, maxiter: int, scale: list):
+    """The loop of :func:`solve_decreasing` for a few rows, in Python floats.
+
+    Row by row, the same operations as the NumPy loop (NaN and division by zero
+    included, as NumPy treats them), with ``func`` called on the same arrays of
+    active rows: the same numbers, without a dozen array operations per step.
+    (:func:`solve_one` is the one-row search; its steps differ in corner cases,
+    e.g. it squares with ``**``, so it is not used here.)
+    """
+    n = len(x)
+    iters = [0] * n
+    last = [math.inf] * n  # the previous Newton step of each row
+    active = list(range(n))
+    for _ in range(maxiter):
+        if not active:
+            break
+        g, step = func(np.array([x[i] for i in active]), np.array(active))
+        still = []
+        for i, gi, si in zip(active, g.tolist(), step.tolist()):
+            xi = x[i]
+            if gi > 0:
+                lo[i] = xi
+            if gi <= 0:
+                hi[i] = xi
+            new = xi - si
+            bad = not math.isfinite(new) or new < lo[i] or new > hi[i]
+            if bad:
+                new = 0.5 * (lo[i] + hi[i])
+            if gi == 0:
+                new = xi  # an exact root stays put
+            a, b = scale[i], abs(new)
+            tol = xtol * (a if a >= b or a != a else b)  # np.maximum: NaN wins
+            size = abs(new - xi)
+            li = last[i]
+            r = size / li if li else math.nan  # (size <= 0.1 * 0 leaves only 0 / 0)
+            quadratic = not bad and math.isfinite(li) and size <= 0.1 * li and size * (r * r) <= tol
+            last[i] = math.inf if bad else size
+            x[i] = new
+            iters[i] += 1
+            if not (size <= tol or gi == 0 or hi[i] - lo[i] <= tol or quadratic):
+                still.append(i)
+        active = still
+    converged = np.ones(n, bool)
+    converged[active] = False
+    return np.array(x, dtype=float), converged, np.array(iters, dtype=int)
+
+
+def solve_one(func: Callable[[float], tuple[float, float]], lo: float, hi: float, x: float, xtol: float = XTOL,
+              maxiter: int = MAXITER, scale: float = 1.0) -> tuple[float, bool, int]:
+    """:func:`solve_decreasing` for one row, in Python floats (the same steps, without array overhead).
+
+    ``func(x) -> (g, step)`` takes and returns floats; returns the root, whether it
+    converged and the steps taken.
+
+    >>> x, ok, _ = solve_one(lambda x: (2.0 - x * x, (2.0 - x * x) / (-2 * x - 1e-300)), 0.0, 2.0, 1.0)
+    >>> round(x, 12), ok
+    (1.414213562373, True)
+    """
     last = math.inf
     for it in range(1, maxiter + 1):
-        g, step = func(np.array([x]), row)
-        g, step = float(g[0]), float(step[0])
+        g, step = func(x)
         if g > 0:
             lo = x
         else:
@@ -105,12 +174,12 @@ def _solve_one(func, lo, hi, x, xtol, maxiter, scale):
         if bad:
             new = 0.5 * (lo + hi)
         if g == 0:
-            return np.array([x]), np.array([True]), np.array([it])
+            return x, True, it
         tol = xtol * max(scale, abs(new))
         size = abs(new - x)
         quadratic = not bad and math.isfinite(last) and size <= 0.1 * last and size * (size / last) ** 2 <= tol
         x = new
         if size <= tol or hi - lo <= tol or quadratic:
-            return np.array([x]), np.array([True]), np.array([it])
+            return x, True, it
         last = math.inf if bad else size
-    return np.array([x]), np.array([False]), np.array([maxiter])
+    return x, False, maxiter
