@@ -138,10 +138,9 @@ RESULT_MODULES = (".analysis.run", ".diagnostics", ".bias")
 
 
 def warm_up() -> None:
-    """Do once what the first job a process draws would do: import the modules of the classes its
-    result is made of (to unpickle it), import what saving in each format imports on first use (the
-    PDF font subsetter, the PNG writer), load the fonts. A worker started before the analyses run
-    does it while they run, instead of before its first figure."""
+    """Do once what the first figure a process draws would do: import what saving in each format
+    imports on first use (the PDF font subsetter, the PNG writer) and load the fonts. A worker started
+    before the analyses run does it while they run, instead of before its first figure."""
     from matplotlib.figure import Figure
 
     from .plots.save import figure_bytes
@@ -204,9 +203,8 @@ class Workers:
             raise
 
     def start(self, tasks: list, results: list) -> "_Results":
-        """Start drawing ``tasks`` (each ``(job, folder, pages)``, the job without its result,
-        handed out in this order); the job's result is ``results[r]`` for ``r`` the task's last
-        item. Each worker is sent each result once. The returned object's ``get()`` waits for every
+        """Start drawing ``tasks`` (each ``(job, folder, pages, r)``, the job without its result,
+        which is ``results[r]``), handed out in this order. Each worker is sent each result once. The returned object's ``get()`` waits for every
         task's files, in the order of ``tasks`` (None for a task whose result could not be sent,
         being unpicklable: the caller draws those)."""
         if self._thread is not None:
@@ -270,6 +268,7 @@ class Workers:
             self._thread.join()
         self._workers = []
 
+
 class _Results:
     """What :meth:`Workers.start` returns: ``get()`` waits for the values (or raises the first error)."""
 
@@ -331,9 +330,10 @@ def start_workers(requested: int | None = None) -> Workers | None:
     """Worker processes to draw figures with (one per usable core, or ``requested``), or None when
     figures are drawn in this process (one worker asked for or usable, or not on Linux).
 
-    ``exometa run`` starts them before it reads the workbook: they are forked once the plotting
-    modules are imported (so those are not imported again) and warm up (:func:`warm_up`) while the
-    analyses run. The caller stops them (:meth:`Workers.stop`) when it is done or fails.
+    ``exometa run`` starts them once the workbook and analysis files are read, before the analyses
+    run: they are forked once the plotting and result modules are imported (so those are not
+    imported again) and warm up (:func:`warm_up`) while the analyses run. The caller stops them
+    (:meth:`Workers.stop`) when it is done or fails.
     """
     n = usable_workers(requested)
     if n <= 1 or not sys.platform.startswith("linux"):
@@ -437,11 +437,8 @@ def start_drawing(jobs: list[FigureJob], folder, workers: int | None = None, poo
     order = sorted(range(len(tasks)), key=lambda t: -tasks[t][2] * len(jobs[tasks[t][0]].formats))
     try:
         # jobs go pickled without their result (sent once to each worker) or ExtraFigure (see _draw_task)
-        results, which = [], {}
-        for job in jobs:
-            which.setdefault(id(job.result), len(results))
-            if len(results) < len(which):
-                results.append(job.result)
+        results = list({id(job.result): job.result for job in jobs}.values())
+        which = {id(res): r for r, res in enumerate(results)}
         sent = [dataclasses.replace(job, extra=None, result=None) for job in jobs]
         pending = pool.start([(sent[tasks[t][0]], folder, tasks[t][1], which[id(jobs[tasks[t][0]].result)])
                               for t in order], results)
