@@ -16,7 +16,9 @@ finish in; :func:`draw_all` does both.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import importlib
 import multiprocessing
 import os
@@ -57,7 +59,7 @@ def analysis_formats(spec) -> tuple:
 
 def figure_jobs(res) -> list[FigureJob]:
     """The figures one analysis result asks for, with their layouts and keys."""
-    from .plots.forest import forest_layout
+    from .plots.forest_layout import forest_layout
     from .plots.funnel import funnel_layout
 
     spec = res.spec
@@ -118,29 +120,22 @@ def usable_workers(requested: int | None = None) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+#: the pid of the process the workers draw for (set in each worker)
 _PARENT = 0
-
-
-def _start_worker(parent: int) -> None:
-    global _PARENT
-    _PARENT = parent
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        warm_up()
-    except Exception:  # noqa: BLE001 - only a head start: the first figure meets (and reports) the same error
-        pass
-
 
 #: the modules of the classes an analysis result is made of: imported before the workers are forked,
 #: so that a result sent to them (pickled) is read back without importing anything
 RESULT_MODULES = (".analysis.run", ".diagnostics", ".bias")
+#: what drawing imports (on first use): imported before the workers are forked
+DRAWING_MODULES = (".plots.forest_draw", ".plots.funnel", ".plots.diagnostics", ".plots.rob", ".plots.bias",
+                   ".report.figures")
 
 
 def warm_up() -> None:
     """Do once what the first figure a process draws would do: import what saving in each format
-    imports on first use (the PDF font subsetter, the PNG writer) and load the fonts. A worker started
-    before the analyses run does it while they run, instead of before its first figure."""
+    imports on first use (the PDF font subsetter, the PNG writer) and load the fonts. The workers'
+    first process does it (and imports the drawing and result modules) while the caller reads its
+    inputs and runs the analyses; the workers forked from it start warm."""
     from matplotlib.figure import Figure
 
     from .plots.save import figure_bytes
@@ -154,10 +149,27 @@ def warm_up() -> None:
         figure_bytes(fig, fmt)
 
 
+def _get_ready() -> None:
+    """Import what drawing and reading results need, then :func:`warm_up`."""
+    for name in DRAWING_MODULES + RESULT_MODULES:
+        importlib.import_module(name, __package__)
+    warm_up()
+
+
+def _parent_alive() -> bool:
+    try:
+        os.kill(_PARENT, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a pid reused by another user's process
+        return False
+    return True
+
+
 def _draw_task(job: FigureJob, folder, pages) -> list[Path]:
     """Draw one task in a worker. ``job`` came pickled without its :class:`ExtraFigure` (which holds
     functions made for the result): that is found again, by name, from the job's result."""
-    if os.getppid() != _PARENT:  # the run was killed: draw nothing more
+    if not _parent_alive():  # the run was killed: draw nothing more
         os._exit(1)
     if job.kind == "extra" and job.extra is None:
         from .report.figures import extra_figures
@@ -166,47 +178,82 @@ def _draw_task(job: FigureJob, folder, pages) -> list[Path]:
     return draw(job, folder, pages)
 
 
-#: what drawing imports (on first use): imported before the workers are forked
-DRAWING_MODULES = (".plots.forest_draw", ".plots.funnel", ".plots.diagnostics", ".plots.rob", ".plots.bias",
-                   ".report.figures")
+#: signals held while the first worker process is forked, until it has its own handlers
+_HELD = {signal.SIGINT, signal.SIGTERM}
 
 
 class Workers:
     """Worker processes that draw figures (see :func:`start_workers`); :meth:`stop` ends them.
 
-    Each worker is forked with a pipe of its own and nothing else shared: a worker killed at any
-    moment (a SIGTERM to the whole process group, the out-of-memory killer) cannot leave a lock
-    held that the parent or the other workers would wait on (``multiprocessing.Pool``'s idle
-    workers hold its queue's lock: one killed there hangs ``Pool.terminate()``). A thread of the
-    parent hands out the tasks, in order, to whichever worker is free (:meth:`start`).
+    One process is forked at once (the *first*): it imports matplotlib and the drawing and result
+    modules and warms up (:func:`_get_ready`) while the caller goes on, then forks the other workers,
+    which start warm and share what it loaded, and watches over them. Each worker has a pipe to the
+    caller and nothing else shared: a worker killed at any moment (a SIGTERM to the whole process
+    group, the out-of-memory killer) cannot leave a lock held that the caller or the other workers
+    would wait on (``multiprocessing.Pool``'s idle workers hold its queue's lock: one killed there
+    hangs ``Pool.terminate()``), and the caller sees the end of its pipe. A worker says it is ready
+    (with its pid) before it is given anything; a thread of the caller then hands out the tasks, in
+    order, to whichever worker is free (:meth:`start`).
     """
 
     def __init__(self, size: int):
         context = multiprocessing.get_context("fork")
         self.size = size
-        self._workers = []
+        pipes = [context.Pipe() for _ in range(size)]
+        self._conns = [here for here, _ in pipes]
+        self._pids: dict = {}  # conn -> pid of its worker, once it said it is ready
         self._thread = None
+        # each worker closes the caller's ends it inherits: it then sees the end of its pipe (and stops)
+        # when the caller is gone, however it ended
+        self._first = context.Process(target=_first_worker, args=([t for _, t in pipes], os.getpid(), self._conns),
+                                      daemon=True)
         try:
-            for _ in range(size):
-                here, there = context.Pipe()
-                # the child closes the parent's ends it inherits: it then sees the end of its pipe
-                # (and stops) when the parent is gone, however it ended
-                inherited = [here] + [c for _, c in self._workers]
-                process = context.Process(target=_serve, args=(there, os.getpid(), inherited), daemon=True)
+            # Ctrl-C and SIGTERM wait until the first process has its own handlers: it would otherwise
+            # start with this process's (the command line's SIGTERM handler raises an exception, which
+            # Python can swallow while the new process sets itself up)
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+            try:
                 with warnings.catch_warnings():  # Python >= 3.12 warns about fork in a threaded process
                     warnings.simplefilter("ignore", DeprecationWarning)
-                    process.start()
-                there.close()
-                self._workers.append((process, here))
+                    self._first.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         except BaseException:
-            self.stop()
+            for here, there in pipes:
+                here.close()
+                there.close()
             raise
+        for _, there in pipes:
+            there.close()
+
+    def pids(self, timeout: float = 60.0) -> list[int]:
+        """The workers' pids, once each is ready (waiting at most ``timeout`` seconds for them); for
+        tests and monitoring, before :meth:`start`."""
+        from multiprocessing.connection import wait
+
+        if self._thread is not None:
+            raise RuntimeError("pids() is read before start() (a bug in exometa).")
+        waiting = [c for c in self._conns if c not in self._pids]
+        while waiting:
+            ready = wait(waiting, timeout)
+            if not ready:
+                raise ExometaError(f"the processes drawing the figures were not ready after {timeout:g} s.")
+            for conn in ready:
+                self._read_ready(conn)
+                waiting.remove(conn)
+        return [self._pids[c] for c in self._conns]
+
+    def _read_ready(self, conn) -> None:
+        message = conn.recv()
+        if message[0] != "ready":  # pragma: no cover - the protocol's first message
+            raise RuntimeError(f"a drawing process began with {message[0]!r}, not 'ready' (a bug in exometa).")
+        self._pids[conn] = message[1]
 
     def start(self, tasks: list, results: list) -> "_Results":
         """Start drawing ``tasks`` (each ``(job, folder, pages, r)``, the job without its result,
-        which is ``results[r]``), handed out in this order. Each worker is sent each result once. The returned object's ``get()`` waits for every
-        task's files, in the order of ``tasks`` (None for a task whose result could not be sent,
-        being unpicklable: the caller draws those)."""
+        which is ``results[r]``), handed out in this order. Each worker is sent each result once.
+        The returned object's ``get()`` waits for every task's files, in the order of ``tasks``
+        (None for a task whose result could not be sent, being unpicklable: the caller draws those)."""
         if self._thread is not None:
             raise RuntimeError("these workers have already been given their figures (a bug in exometa).")
         out = _Results(len(tasks))
@@ -218,10 +265,12 @@ class Workers:
         from multiprocessing.connection import wait
 
         todo = iter(enumerate(tasks))
-        busy, sent, unsendable = {}, {conn: set() for _, conn in self._workers}, set()
+        left = [len(tasks)]
+        busy, sent, unsendable = {}, {conn: set() for conn in self._conns}, set()
 
         def give(conn) -> None:
             for i, (job, folder, pages, r) in todo:
+                left[0] -= 1
                 if r in unsendable:
                     continue
                 try:
@@ -236,10 +285,17 @@ class Workers:
                 return
 
         try:
-            for _, conn in self._workers:
-                give(conn)
-            while busy:
-                for conn in wait(list(busy)):
+            for conn in self._conns:
+                if conn in self._pids:
+                    give(conn)
+            starting = [c for c in self._conns if c not in self._pids]
+            while busy or (starting and left[0]):
+                for conn in wait(list(busy) + starting):
+                    if conn in starting:
+                        self._read_ready(conn)
+                        starting.remove(conn)
+                        give(conn)
+                        continue
                     i = busy.pop(conn)
                     reply = conn.recv()
                     if reply[0] != "ok":
@@ -257,16 +313,73 @@ class Workers:
 
     def stop(self) -> None:
         """End the processes, whatever they are doing (after the drawing was waited for, or on an
-        error); again, it does nothing."""
-        for process, _ in self._workers:
-            if process.is_alive():
-                process.kill()
-        for process, conn in self._workers:
-            process.join()
+        error); once this returns, none of them runs any more. Again, it does nothing."""
+        if self._first is None:
+            return
+        if self._first.is_alive():
+            os.kill(self._first.pid, signal.SIGTERM)  # it kills the others, waits for them, then ends
+        self._first.join()
+        for conn in self._conns:
             conn.close()
         if self._thread is not None:
             self._thread.join()
-        self._workers = []
+        self._first = None
+
+
+def _first_worker(ends: list, parent: int, inherited) -> None:
+    """The first worker's life: get ready, fork the others (warm, sharing what was loaded), then watch
+    them: a SIGTERM kills them all and ends it once they are gone; it ends when they have all ended."""
+    global _PARENT
+    _PARENT = parent
+    children = []
+
+    def end(*_):
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, end)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # held since the fork (see Workers)
+    for c in inherited:
+        c.close()
+    try:
+        _get_ready()
+    except Exception:  # noqa: BLE001 - only a head start: the first figure meets (and reports) the same error
+        pass
+    # what was loaded stays for the process's life: the collector need not look at it again (a
+    # tenth of the drawing time) and the workers' copies of it stay shared with this process
+    gc.freeze()
+    for i, conn in enumerate(ends):
+        # no SIGTERM between a fork and noting the child, so that no worker is left behind
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+            for other in ends:
+                if other is not conn:
+                    other.close()
+            try:
+                _serve(conn)
+            finally:
+                os._exit(0)
+        children.append(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    for conn in ends:
+        conn.close()
+    while children:  # each worker ends when the caller closes its pipe (or is killed): so does this one
+        try:
+            pid, _ = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        if pid in children:
+            children.remove(pid)
+    os._exit(0)
 
 
 class _Results:
@@ -297,14 +410,15 @@ def _with_traceback(exc: BaseException, text: str) -> BaseException:
     return exc
 
 
-def _serve(conn, parent: int, inherited=()) -> None:
-    """A worker's life: get ready, then keep each result sent and draw each task, replying
+def _serve(conn) -> None:
+    """A worker's life: say it is ready, then keep each result sent and draw each task, replying
     ``("ok", files)`` or ``("error", exception, traceback)``, until the pipe closes."""
     import traceback
 
-    for c in inherited:
-        c.close()
-    _start_worker(parent)
+    try:
+        conn.send(("ready", os.getpid()))
+    except OSError:  # the caller is gone
+        os._exit(0)
     results = {}
     while True:
         try:
@@ -330,16 +444,14 @@ def start_workers(requested: int | None = None) -> Workers | None:
     """Worker processes to draw figures with (one per usable core, or ``requested``), or None when
     figures are drawn in this process (one worker asked for or usable, or not on Linux).
 
-    ``exometa run`` starts them once the workbook and analysis files are read, before the analyses
-    run: they are forked once the plotting and result modules are imported (so those are not
-    imported again) and warm up (:func:`warm_up`) while the analyses run. The caller stops them
-    (:meth:`Workers.stop`) when it is done or fails.
+    ``exometa run`` starts them as soon as it knows it has work to do, before it reads the workbook:
+    their first process imports matplotlib and the drawing and result modules and warms up while
+    the caller reads its inputs and runs the analyses (which never import matplotlib), then forks
+    the others. The caller stops them (:meth:`Workers.stop`) when it is done or fails.
     """
     n = usable_workers(requested)
     if n <= 1 or not sys.platform.startswith("linux"):
         return None
-    for name in DRAWING_MODULES + RESULT_MODULES:
-        importlib.import_module(name, __package__)
     return Workers(n)
 
 

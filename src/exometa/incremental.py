@@ -130,33 +130,16 @@ def fingerprint(*parts) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def source_digest() -> str:
-    """SHA-256 over exometa's own source files (names and bytes): any edit to the code changes it."""
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-@lru_cache(maxsize=1)
 def software() -> dict:
-    """The versions a figure's bytes depend on."""
-    import fontTools
-    import matplotlib
-    import numpy
-    from matplotlib import ft2font
-
-    from . import __version__
-
-    return {
-        "exometa": __version__,
-        "exometa_source": source_digest(),
-        "matplotlib": matplotlib.__version__,
-        "numpy": numpy.__version__,
-        "fonttools": fontTools.version,
-        "freetype": getattr(ft2font, "__freetype_version__", ""),
-    }
+    """The versions a figure's bytes depend on: exometa's (and a digest of its files), the installed
+    matplotlib, NumPy, fontTools and Pillow, and matplotlib's font renderer (see
+    :func:`installed_software`). Read without importing them: the process that plans a run's
+    figures does not import matplotlib."""
+    found = installed_software()
+    libraries = found["libraries"]
+    return {"exometa": found["exometa"], "exometa_files": found["exometa_files"],
+            **{name: libraries.get(name, "") for name in ("matplotlib", "numpy", "fonttools", "pillow")},
+            "ft2font": found["ft2font"]}
 
 
 def figure_key(kind: str, layout, result, title, formats, dpi, settings) -> str | None:

@@ -205,18 +205,21 @@ def run_outputs(workbook="studies.xlsx", analyses="analyses", figures="figures",
         if done is not None:
             return done
     from .figure_jobs import figure_jobs, start_workers
-    from .inputs import load_analysis_files, reading
-    from .workbook.reader import WorkbookError, read_workbook
 
-    with reading(workbook, "workbook"):
-        wb = read_workbook(workbook)
-    if wb.errors:
-        raise WorkbookError(wb)
-    items = load_analysis_files(analyses)
-    specs = select_specs(items, only, analyses)
-    specs, kept = _kept_parts(items, specs, figures, say) if only else (specs, [])
-    pool = start_workers(jobs)  # the inputs are good: forked now, they get ready to draw while the analyses run
+    # forked now, before the workbook is read: the drawing processes import matplotlib and get ready
+    # while this one reads the inputs and runs the analyses
+    pool = start_workers(jobs)
     try:
+        from .inputs import load_analysis_files, reading
+        from .workbook.reader import WorkbookError, read_workbook
+
+        with reading(workbook, "workbook"):
+            wb = read_workbook(workbook)
+        if wb.errors:
+            raise WorkbookError(wb)
+        items = load_analysis_files(analyses)
+        specs = select_specs(items, only, analyses)
+        specs, kept = _kept_parts(items, specs, figures, say) if only else (specs, [])
         results, all_jobs = [], []
         for i, spec in enumerate(specs, 1):
             say(f"[{i}/{len(specs)}] {spec.name}: {getattr(spec, 'title', None) or spec.path.name}")

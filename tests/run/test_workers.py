@@ -27,9 +27,8 @@ def test_stopping_after_an_idle_worker_was_killed_does_not_hang():
         import os, signal, time
         from exometa.figure_jobs import start_workers
         w = start_workers(2)
-        time.sleep(0.5)
-        for process, _ in w._workers:
-            os.kill(process.pid, signal.SIGTERM)
+        for pid in w.pids():
+            os.kill(pid, signal.SIGTERM)
         t = time.perf_counter()
         w.stop()
         print(f"stopped in {time.perf_counter() - t:.2f} s")
@@ -38,12 +37,34 @@ def test_stopping_after_an_idle_worker_was_killed_does_not_hang():
     assert float(done.stdout.split()[2]) < 5
 
 
+def test_stopping_workers_at_once_after_starting_them_does_not_hang():
+    """Bad input stops the workers a moment after they were forked. The first worker used to start
+    with the command line's SIGTERM handler, whose exception Python swallowed while the process set
+    itself up: the SIGTERM was lost and stop() waited for ever."""
+    done = _python("""
+        import signal, time
+        from exometa.cli import _on_sigterm
+        from exometa.figure_jobs import start_workers
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        slowest = 0.0
+        for pause in [0.0] * 15 + [0.002, 0.005, 0.01, 0.02, 0.05]:
+            w = start_workers(2)
+            time.sleep(pause)
+            t = time.perf_counter()
+            w.stop()
+            slowest = max(slowest, time.perf_counter() - t)
+        print(f"slowest {slowest:.2f}")
+    """, timeout=90)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout.split()[1]) < 5 and "Traceback" not in done.stderr, done.stderr
+
+
 def test_a_worker_that_dies_is_reported_and_the_others_are_stopped(tmp_path):
     from exometa.figure_jobs import FigureJob, start_workers
 
     w = start_workers(2)
     try:
-        pids = [p.pid for p, _ in w._workers]
+        pids = w.pids()
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
         job = FigureJob("x_forest", "x", "forest", "Forest plot", ("svg",))
@@ -55,6 +76,49 @@ def test_a_worker_that_dies_is_reported_and_the_others_are_stopped(tmp_path):
         w.stop()
         assert time.perf_counter() - t < 5
     assert all(not _running(pid) for pid in pids)
+
+
+def test_stopping_ends_every_worker_at_once_even_while_drawing(tmp_path, monkeypatch):
+    """The workers are forked by the first one, not by this process: stop() still ends them all, a
+    worker busy drawing included, before it returns (the run then removes its staging folder)."""
+    import exometa.figure_jobs as fj
+
+    monkeypatch.setattr(fj, "draw", lambda *args: time.sleep(60))  # a figure that takes a minute
+    w = fj.start_workers(2)
+    pids = w.pids()
+    first = w._first.pid
+    assert first not in pids and len(set(pids)) == 2
+    job = fj.FigureJob("x_funnel", "x", "funnel", "Funnel plot", ("svg",))
+    w.start([(job, tmp_path, None, 0), (job, tmp_path, None, 0)], [None])
+    time.sleep(0.3)
+    t = time.perf_counter()
+    w.stop()
+    assert time.perf_counter() - t < 5
+    assert not any(_running(pid) for pid in pids + [first])
+
+
+def test_workers_end_when_the_process_they_draw_for_is_killed():
+    """A run killed with SIGKILL cannot stop its workers: they see their pipes close and end."""
+    done = _python("""
+        import os, subprocess, sys, time
+        code = "from exometa.figure_jobs import start_workers; w = start_workers(2); print(*w.pids(), w._first.pid, flush=True); import time; time.sleep(60)"
+        child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        pids = [int(p) for p in child.stdout.readline().split()]
+        child.kill()
+        child.wait()
+        def running(pid):
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    return fh.read().split(") ")[1][0] != "Z"
+            except FileNotFoundError:
+                return False
+        t = time.perf_counter()
+        while any(running(p) for p in pids) and time.perf_counter() - t < 10:
+            time.sleep(0.05)
+        print("left:", [p for p in pids if running(p)])
+    """, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("left: []"), done.stdout
 
 
 def _running(pid: int) -> bool:

@@ -11,9 +11,7 @@ under the plot names them.
 
 from __future__ import annotations
 
-
 import numpy as np
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..models.distributions import norm_isf
 from .style import DEFAULT_WIDTH, FAMILY, FLAG_COLOURS, FONT, MUTED, POOLED, REFERENCE, marker_names, new_figure, width_inches
@@ -151,6 +149,8 @@ def _writer(canvas):
 
 
 def _draw_plot(ax, layout, se_max, xlim, transf):
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     se = np.linspace(0, se_max, 200)
     null, est, crit = layout.attrs.get("null"), layout.attrs.get("estimate"), layout.attrs.get("crit", 1.959963984540054)
     if null is not None:  # p < 0.01 outside (the axes background), then 0.01-0.05, 0.05-0.10, p > 0.10 (white) inside

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from matplotlib.patches import Patch
 
 from ..errors import ExometaError
 from ..evidence.rob import TOOLS, RobAssessment
@@ -198,6 +197,8 @@ def summary_layout(assessment: RobAssessment, tool: str | None = None, weights: 
 def summary_plot(assessment: RobAssessment, tool: str | None = None, weights: Mapping[str, float] | None = None,
                  study_ids: Sequence[str] | None = None, width="double"):
     """robvis's summary plot: for each domain a bar split by the share of studies (or weight) at each judgement."""
+    from matplotlib.patches import Patch
+
     tool = _tool_of(assessment, tool)
     lay = summary_layout(assessment, tool, weights, study_ids)
     codes = list(dict.fromkeys(lay["column"]))

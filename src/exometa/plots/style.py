@@ -13,7 +13,10 @@ nothing has to be scaled down (and shrunk below 7 pt) to fit a page.
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is made, not with this module
+    from matplotlib.figure import Figure
 
 CM = 1 / 2.54
 
@@ -63,4 +66,6 @@ def width_inches(width) -> float:
 
 def new_figure(width="double", height: float = 4.0) -> Figure:
     """A matplotlib Figure (not attached to pyplot) at a journal width, ``height`` in inches."""
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width_inches(width), height))

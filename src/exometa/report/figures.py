@@ -63,9 +63,20 @@ def _transf(res):
         " (analysis scale)"
 
 
-def _diagnostics(res) -> list[ExtraFigure]:
-    from ..plots.diagnostics import baujat_plot, gosh_plot, influence_panels, series_forest
+def _plotting(name: str) -> Callable:
+    """The function ``name`` of :mod:`exometa.plots.diagnostics`, imported when called: listing the
+    figures (in ``exometa run``'s own process) does not import matplotlib, drawing them does."""
+    def call(*args, **kwargs):
+        from ..plots import diagnostics
 
+        return getattr(diagnostics, name)(*args, **kwargs)
+
+    return call
+
+
+def _diagnostics(res) -> list[ExtraFigure]:
+    baujat_plot, gosh_plot, influence_panels, series_forest = map(
+        _plotting, ("baujat_plot", "gosh_plot", "influence_panels", "series_forest"))
     name = res.spec.name
     transf, null, xlabel = _transf(res)
     out = []
